@@ -1,0 +1,29 @@
+"""The one place that reads the process environment.
+
+Every setting that differs between machines comes from here; nothing else in the
+project calls ``os.environ``.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+_dotenv = BASE_DIR / ".env"
+if _dotenv.exists():
+    environ.Env.read_env(str(_dotenv))
+
+DEBUG: bool = env.bool("DJANGO_DEBUG", default=False)
+SECRET_KEY: str = env.str("DJANGO_SECRET_KEY", default="")
+ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+DATABASE_URL: str = env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+REDIS_URL: str = env.str("REDIS_URL", default="")
+NOTIFICATION_BACKEND: str = env.str("GOTONG_NOTIFICATION_BACKEND", default="console")
+NOTIFICATION_FILE_DIR: str = env.str(
+    "GOTONG_NOTIFICATION_FILE_DIR", default=str(BASE_DIR / "var" / "outbox")
+)
+PSEUDONYM_KEY: str = env.str("GOTONG_PSEUDONYM_KEY", default="")
+SECURE_SSL_REDIRECT: bool = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -1,0 +1,12 @@
+"""Settings for `make run` and development on one machine (embedded SQLite)."""
+
+from config import env as environment
+
+from .base import *  # noqa: F403
+
+DEBUG = environment.env.bool("DJANGO_DEBUG", default=True)
+SECRET_KEY = environment.SECRET_KEY or "local-development-only-secret-key-not-for-production-use"
+ALLOWED_HOSTS = environment.ALLOWED_HOSTS
+GOTONG_PSEUDONYM_KEY = environment.PSEUDONYM_KEY or "local-development-pseudonym-key"
+# Residents' login codes go to var/outbox/ so a demo user can read them without a phone.
+GOTONG_NOTIFICATION_BACKEND = environment.env.str("GOTONG_NOTIFICATION_BACKEND", default="file")

@@ -1,0 +1,19 @@
+"""Settings for the test suite: fast hashing, tasks run at once, messages to files."""
+
+import tempfile
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-that-is-long-enough-for-django-checks"  # noqa: S105
+GOTONG_PSEUDONYM_KEY = "test-pseudonym-key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+GOTONG_NOTIFICATION_BACKEND = "file"
+GOTONG_NOTIFICATION_FILE_DIR = tempfile.mkdtemp(prefix="gotong-outbox-")
+GOTONG_NOTIFICATION_BACKOFF_SECONDS = 0
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django_otp.admin import OTPAdminSite
+
+from config.api import api
+
+# The admin holds personal data: it asks for a TOTP code as well as the password.
+admin.site.__class__ = OTPAdminSite
+admin.site.site_header = "Gotong Royong"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("gotong.accounts.urls")),
+    path("", include("gotong.web.urls")),
+]

@@ -1,0 +1,169 @@
+"""Who may do what, where: the declared permission table and its enforcement.
+
+Every app declares its permissions in its own ``rules.py`` with ``permissions_declare``;
+each declaration names the roles that hold it. Two checks use the table:
+
+- the route gate (``api_route``): the caller holds one of the roles somewhere in the
+  request's kelurahan (coarse, before any work is done);
+- the territory check (``user.has_perm(name, unit)``, a ``rules`` predicate): the caller
+  holds one of the roles in a unit that contains ``unit`` (an RT head acts only in their
+  RT). Services call it with the unit they are about to change.
+
+Officer roles count only in a session verified with TOTP (django-otp).
+"""
+
+import functools
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import rules
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from ninja.utils import check_csrf
+
+from gotong.core.exceptions import NotAuthenticated, PermissionDenied
+from gotong.territory.models import RT, RW, Kelurahan
+
+from .models import OFFICER_ROLES, Membership, Role
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who holds a permission: anyone, any logged-in user, or the listed roles."""
+
+    roles: frozenset[Role] = frozenset()
+    public: bool = False
+    any_user: bool = False
+
+    def allows_role(self, role: Role) -> bool:
+        return self.public or self.any_user or role in self.roles
+
+
+PUBLIC = Rule(public=True)
+ANY_USER = Rule(any_user=True)
+
+
+def roles(*names: Role) -> Rule:
+    return Rule(roles=frozenset(names))
+
+
+PERMISSION_TABLE: dict[str, Rule] = {}
+
+
+def permissions_declare(table: dict[str, Rule]) -> None:
+    """Register an app's permissions in the table and as ``rules`` object permissions."""
+    for name, rule in table.items():
+        PERMISSION_TABLE[name] = rule
+        rules.set_perm(name, _predicate_for(rule))
+
+
+def territory_key(unit: Any) -> tuple[int, int | None, int | None]:
+    """(kelurahan id, RW id, RT id) of a territory unit or of an object placed in one."""
+    if isinstance(unit, Kelurahan):
+        return unit.pk, None, None
+    if isinstance(unit, RW):
+        return unit.kelurahan_id, unit.pk, None
+    if isinstance(unit, RT):
+        return unit.kelurahan_id, unit.rw_id, unit.pk
+    rt = getattr(unit, "rt", None)
+    if isinstance(rt, RT):
+        return territory_key(rt)
+    rw = getattr(unit, "rw", None)
+    if isinstance(rw, RW):
+        return territory_key(rw)
+    return unit.kelurahan_id, None, None
+
+
+def memberships_effective(user: Any, kelurahan_id: int) -> list[Membership]:
+    """The user's memberships in force today in a kelurahan, cached on the user object.
+
+    Officer memberships count only when the session is TOTP-verified.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return []
+    cache: dict[int, list[Membership]] = user.__dict__.setdefault("_gotong_memberships", {})
+    if kelurahan_id not in cache:
+        cache[kelurahan_id] = list(
+            Membership.objects.active(timezone.localdate()).filter(
+                user=user, kelurahan_id=kelurahan_id
+            )
+        )
+    verified = bool(getattr(user, "is_verified", lambda: False)())
+    return [m for m in cache[kelurahan_id] if verified or m.role not in OFFICER_ROLES]
+
+
+def _predicate_for(rule: Rule) -> Callable[..., bool]:
+    @rules.predicate
+    def holds(user: Any, unit: Any = None) -> bool:
+        if rule.public:
+            return True
+        if not getattr(user, "is_authenticated", False):
+            return False
+        if rule.any_user:
+            return True
+        if unit is None:
+            return False
+        key = territory_key(unit)
+        return any(
+            m.role in rule.roles and m.covers(*key) for m in memberships_effective(user, key[0])
+        )
+
+    return holds
+
+
+def permission_gate(user: Any, name: str, kelurahan: Kelurahan | None) -> None:
+    """Route-level check: raise unless the user may use this permission in the kelurahan."""
+    rule = PERMISSION_TABLE[name]
+    if rule.public:
+        return
+    if not getattr(user, "is_authenticated", False):
+        raise NotAuthenticated(_("Please log in first."))
+    if rule.any_user:
+        return
+    held = memberships_effective(user, kelurahan.pk) if kelurahan else []
+    if not any(m.role in rule.roles for m in held):
+        raise PermissionDenied(_("Your role does not allow this action here."))
+
+
+def permission_require(user: Any, name: str, unit: Any) -> None:
+    """Territory-level check for services: raise unless the user holds the permission over unit."""
+    if not user.has_perm(name, unit):
+        raise PermissionDenied(_("Your role does not allow this action in this area."))
+
+
+def roles_holding(name: str) -> Iterable[Role]:
+    """The roles that hold a permission (for the docs and the permission tests)."""
+    rule = PERMISSION_TABLE[name]
+    return [r for r in Role if rule.allows_role(r)]
+
+
+def api_route(
+    method: Callable[..., Any], path: str, *, perm: str, **kwargs: Any
+) -> Callable[..., Any]:
+    """Declare an API operation with its permission: ``@api_route(router.get, "/x", perm=...)``.
+
+    The permission is checked before the view runs, recorded in the OpenAPI schema as
+    ``x-permission``, and must exist in the permission table (the route tests check that).
+    Unsafe methods from a logged-in session also pass Django's CSRF check.
+    """
+    if perm not in PERMISSION_TABLE:
+        raise LookupError(f"Permission {perm!r} is not declared in any rules.py")
+
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kw: Any) -> Any:
+            if request.method not in ("GET", "HEAD", "OPTIONS") and request.user.is_authenticated:
+                if check_csrf(request, view) is not None:
+                    raise PermissionDenied(
+                        _("The form expired (CSRF check failed). Reload the page.")
+                    )
+            permission_gate(request.user, perm, getattr(request, "kelurahan", None))
+            return view(request, *args, **kw)
+
+        extra = dict(kwargs.pop("openapi_extra", None) or {})
+        extra["x-permission"] = perm
+        return method(path, openapi_extra=extra, **kwargs)(guarded)
+
+    return decorate

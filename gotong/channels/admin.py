@@ -1,0 +1,37 @@
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from .models import DeliveryAttempt, OutboundMessage
+from .services import message_retry
+
+
+class DeliveryAttemptInline(admin.TabularInline):
+    model = DeliveryAttempt
+    extra = 0
+    can_delete = False
+    readonly_fields = ["attempted_at", "succeeded", "error", "provider_reference"]
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+
+@admin.register(OutboundMessage)
+class OutboundMessageAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "template", "channel", "status", "attempts", "next_attempt_at"]
+    list_filter = ["status", "channel", "template", "kelurahan"]
+    readonly_fields = [f.name for f in OutboundMessage._meta.fields if f.name != "body"]
+    # The body can hold a login code; the recipient is personal data.
+    exclude = ["body"]
+    inlines = [DeliveryAttemptInline]
+    actions = ["retry_dead"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description=_("Retry dead-lettered messages"))
+    def retry_dead(self, request: HttpRequest, queryset: QuerySet[OutboundMessage]) -> None:
+        for message in queryset:
+            message_retry(message=message)
+        self.message_user(request, _("Retry scheduled."), messages.SUCCESS)

@@ -1,0 +1,55 @@
+"""Shared state for ``manage.py seed_demo``.
+
+Each app that has demo data provides ``gotong/<app>/demo.py`` with
+``demo_seed(demo: DemoContext) -> None``; the command calls them in INSTALLED_APPS order,
+so later apps find what earlier ones made in ``demo``. Everything is synthetic and
+deterministic for a given seed; running twice changes nothing.
+"""
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+DEMO_PASSWORD = "demo-gotong-royong"  # noqa: S105 - documented demo credential, demo data only
+
+GIVEN_NAMES = [
+    "Adi",
+    "Ayu",
+    "Bambang",
+    "Dewi",
+    "Eko",
+    "Fitri",
+    "Gilang",
+    "Hana",
+    "Indra",
+    "Joko",
+    "Kartika",
+    "Lestari",
+    "Mulyadi",
+    "Nur",
+    "Putri",
+    "Rahmat",
+    "Sari",
+    "Tri",
+    "Wahyu",
+    "Yuni",
+]
+FAMILY_INITIALS = "ABDHKMPRSTW"
+
+
+@dataclass
+class DemoContext:
+    seed: int
+    rng: random.Random
+    objects: dict[str, Any] = field(default_factory=dict)
+    logins: list[tuple[str, str, str]] = field(default_factory=list)  # (who, phone, how)
+
+    def person_name(self) -> str:
+        """A synthetic name, marked as demo."""
+        given = self.rng.choice(GIVEN_NAMES)
+        initial = self.rng.choice(FAMILY_INITIALS)
+        return f"{given} {initial}. (demo)"
+
+
+def demo_context(seed: int) -> DemoContext:
+    return DemoContext(seed=seed, rng=random.Random(seed))

@@ -1,0 +1,45 @@
+"""Resolve the tenant once per request from the ``slug`` URL keyword."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse
+
+from gotong.core.exceptions import NotFound
+
+from .selectors import kelurahan_get_by_slug
+
+
+class TenantMiddleware:
+    """Sets ``request.kelurahan`` for every /k/<slug>/ page and /api/v1/k/<slug>/ endpoint."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.kelurahan = None  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+    def process_view(
+        self,
+        request: HttpRequest,
+        view_func: Callable[..., Any],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
+        slug = view_kwargs.get("slug")
+        if slug is None:
+            return None
+        try:
+            request.kelurahan = kelurahan_get_by_slug(slug=slug)  # type: ignore[attr-defined]
+        except NotFound as exc:
+            if request.path.startswith("/api/"):
+                from config.api import api
+
+                return api.create_response(
+                    request,
+                    {"message": "Kelurahan tidak ditemukan.", "extra": {"slug": slug}},
+                    status=404,
+                )
+            raise Http404(str(exc)) from exc
+        return None

@@ -1,0 +1,27 @@
+"""Public pages: the instance landing page and each kelurahan's home page."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from gotong.accounts.permissions import memberships_effective
+from gotong.territory import selectors as territory_selectors
+
+
+def landing(request: HttpRequest) -> HttpResponse:
+    """List the kelurahan on this instance; go straight to the only one if there is one."""
+    kelurahan_all = list(territory_selectors.kelurahan_list())
+    if len(kelurahan_all) == 1:
+        return redirect("web:home", slug=kelurahan_all[0].slug)
+    return render(request, "web/landing.html", {"kelurahan_list": kelurahan_all})
+
+
+def kelurahan_home(request: HttpRequest, slug: str) -> HttpResponse:
+    """What the platform does here, how to join, and the visitor's own roles."""
+    kelurahan = request.kelurahan  # type: ignore[attr-defined]
+    rws = territory_selectors.rw_list(kelurahan=kelurahan)
+    my_roles = memberships_effective(request.user, kelurahan.pk)
+    return render(
+        request,
+        "web/home.html",
+        {"rws": rws, "my_roles": my_roles, "rt_count": sum(rw.rt_count for rw in rws)},
+    )
