@@ -10,10 +10,16 @@ GOTONG_PSEUDONYM_KEY = "test-pseudonym-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 GOTONG_NOTIFICATION_BACKEND = "file"
-GOTONG_NOTIFICATION_FILE_DIR = tempfile.mkdtemp(prefix="gotong-outbox-")
+# One outbox directory per test run, removed when the process exits.
+_OUTBOX = tempfile.TemporaryDirectory(prefix="gotong-outbox-")
+GOTONG_NOTIFICATION_FILE_DIR = _OUTBOX.name
 GOTONG_NOTIFICATION_BACKOFF_SECONDS = 0
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# An empty, existing directory: pages find static files through the finders in tests.
+_STATIC = tempfile.TemporaryDirectory(prefix="gotong-static-")
+STATIC_ROOT = _STATIC.name
+WHITENOISE_USE_FINDERS = True

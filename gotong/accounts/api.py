@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib.auth import login, logout
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from gotong.territory import selectors as territory_selectors
 
@@ -84,7 +84,7 @@ def _client_ip(request: HttpRequest) -> str | None:
 @api_route(router.post, "/auth/code", perm="accounts.login", response={202: MessageOut})
 def login_code_request(request: HttpRequest, payload: PhoneIn) -> Any:
     services.login_code_request(phone=payload.phone, ip=_client_ip(request))
-    return 202, {"message": _("A 6-digit code has been sent. It is valid for 5 minutes.")}
+    return Status(202, {"message": _("A 6-digit code has been sent. It is valid for 5 minutes.")})
 
 
 @api_route(router.post, "/auth/login", perm="accounts.login", response=MeOut)
@@ -162,7 +162,7 @@ def membership_grant(request: HttpRequest, slug: str, payload: GrantIn) -> Any:
         display_name=payload.display_name,
         valid_to=payload.valid_to,
     )
-    return 201, MembershipOut.from_membership(membership)
+    return Status(201, MembershipOut.from_membership(membership))
 
 
 @api_route(

@@ -4,7 +4,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from gotong.accounts.permissions import api_route, permission_require
 
@@ -89,15 +89,15 @@ def rw_create(request: HttpRequest, slug: str, payload: UnitIn) -> Any:
         boundary=payload.boundary,
     )
     rw.rt_count = 0  # type: ignore[attr-defined]
-    return 201, rw
+    return Status(201, rw)
 
 
 @api_route(router.post, "/k/{slug}/rt", perm="territory.manage", response={201: RTOut})
-def rt_create(request: HttpRequest, slug: str, payload: RTIn) -> tuple[int, RT]:
+def rt_create(request: HttpRequest, slug: str, payload: RTIn) -> Status:
     kelurahan = _tenant(request)
     rw: RW = selectors.rw_get(kelurahan=kelurahan, number=payload.rw_number)
     permission_require(request.user, "territory.manage", kelurahan)
     rt = services.rt_create(
         rw=rw, number=payload.number, centroid=payload.centroid(), boundary=payload.boundary
     )
-    return 201, rt
+    return Status(201, rt)
