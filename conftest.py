@@ -70,3 +70,10 @@ def make_member(db: Any) -> Callable[..., User]:
 @pytest.fixture
 def login() -> Callable[[User | None], Client]:
     return client_for
+
+
+@pytest.fixture(autouse=True)
+def outbox_dir(settings: Any, tmp_path: Any) -> Any:
+    """Each test reads only the messages it caused (file notification backend)."""
+    settings.GOTONG_NOTIFICATION_FILE_DIR = str(tmp_path / "outbox")
+    return tmp_path / "outbox"

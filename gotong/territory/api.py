@@ -9,7 +9,7 @@ from ninja import Field, Router, Schema, Status
 from gotong.accounts.permissions import api_route, permission_require
 
 from . import selectors, services
-from .models import RT, RW, Kelurahan
+from .models import RW, Kelurahan
 
 router = Router(tags=["territory"])
 
