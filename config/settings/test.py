@@ -1,6 +1,7 @@
 """Settings for the test suite: fast hashing, tasks run at once, messages to files."""
 
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 
@@ -21,5 +22,5 @@ STORAGES = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # An empty, existing directory: pages find static files through the finders in tests.
 _STATIC = tempfile.TemporaryDirectory(prefix="gotong-static-")
-STATIC_ROOT = _STATIC.name
+STATIC_ROOT = Path(_STATIC.name)
 WHITENOISE_USE_FINDERS = True

@@ -2,6 +2,8 @@
 
 import hashlib
 
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
 from gotong.core.seeding import DEMO_PASSWORD, DemoContext
 from gotong.territory.models import RT, Kelurahan
 
@@ -34,7 +36,7 @@ def demo_seed(demo: DemoContext) -> None:
             user.save()
         membership_create_by_system(kelurahan=kelurahan, user=user, role=role)
         key = hashlib.sha1(f"demo-totp-{demo.seed}-{phone}".encode()).hexdigest()  # noqa: S324
-        device = user.totpdevice_set.first()
+        device = TOTPDevice.objects.filter(user=user).first()
         if device is None or device.key != key:
             officer_totp_device_create(user=user, key_hex=key)
         demo.logins.append(

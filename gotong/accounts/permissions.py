@@ -171,4 +171,4 @@ def api_route(
         raise LookupError(f"Permission {perm!r} is not declared in any rules.py")
     extra = dict(kwargs.pop("openapi_extra", None) or {})
     extra["x-permission"] = perm
-    return method(path, auth=_RouteGate(perm), openapi_extra=extra, **kwargs)  # type: ignore[no-any-return]
+    return method(path, auth=_RouteGate(perm), openapi_extra=extra, **kwargs)

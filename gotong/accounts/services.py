@@ -24,6 +24,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp import match_token
+from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gotong.channels.services import notification_send
@@ -160,11 +161,12 @@ def user_get_or_create(*, phone: str, display_name: str = "", is_demo: bool = Fa
     return user
 
 
-def officer_authenticate(*, request: HttpRequest, phone: str, password: str, token: str) -> User:
-    """Password + TOTP login for officers. Failed passwords are counted by django-axes.
+def officer_authenticate(
+    *, request: HttpRequest, phone: str, password: str, token: str
+) -> tuple[User, Device]:
+    """Password + TOTP login for officers; returns the user and the matched device.
 
-    Returns the user and the matched TOTP device is attached as ``user.otp_device`` so the
-    view can mark the session verified.
+    Failed passwords are counted by django-axes (the lockout applies to the phone + IP).
     """
     e164 = phone_clean(phone)
     user = authenticate(request, phone=e164, password=password)
@@ -173,8 +175,7 @@ def officer_authenticate(*, request: HttpRequest, phone: str, password: str, tok
     device = match_token(user, (token or "").strip())
     if device is None:
         raise NotAuthenticated(_("The authenticator code is wrong or expired."), {"field": "token"})
-    user.otp_device = device
-    return user  # type: ignore[return-value]
+    return user, device
 
 
 def user_needs_totp(*, user: User) -> bool:
@@ -202,8 +203,8 @@ def membership_grant(
         raise ValidationFailed(_("Unknown role."), {"field": "role"}) from exc
     if rt is not None:
         rw = rt.rw
-    for unit in (rw, rt):
-        if unit is not None and unit.kelurahan_id != kelurahan.pk:
+    for part in (rw, rt):
+        if part is not None and part.kelurahan_id != kelurahan.pk:
             raise ValidationFailed(_("That RT/RW is not in this kelurahan."), {"field": "unit"})
     if role in KELURAHAN_ROLES and rw is not None:
         raise ValidationFailed(
@@ -215,7 +216,7 @@ def membership_grant(
         raise ValidationFailed(_("An RW head needs an RW and no RT."), {"field": "rw"})
     if valid_to is not None and valid_to < (valid_from or timezone.localdate()):
         raise ValidationFailed(_("The end date is before the start date."), {"field": "valid_to"})
-    unit = rt or rw or kelurahan
+    unit: Kelurahan | RW | RT = rt or rw or kelurahan
     permission_require(actor, "accounts.grant_membership", unit)
     _check_may_grant(actor, role, unit)
     user = user_get_or_create(phone=phone, display_name=display_name)

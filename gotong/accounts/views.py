@@ -88,7 +88,7 @@ def login_officer(request: HttpRequest) -> HttpResponse:
     form = OfficerLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.officer_authenticate(
+            user, device = services.officer_authenticate(
                 request=request,
                 phone=form.cleaned_data["phone"],
                 password=form.cleaned_data["password"],
@@ -98,7 +98,7 @@ def login_officer(request: HttpRequest) -> HttpResponse:
             form.add_error(exc.extra.get("field"), str(exc.message))
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            otp_login(request, user.otp_device)  # type: ignore[attr-defined]
+            otp_login(request, device)
             return _after_login(request, user)
     return render(request, "accounts/login_officer.html", {"form": form})
 

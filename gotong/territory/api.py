@@ -58,7 +58,7 @@ class RTIn(UnitIn):
 
 
 def _tenant(request: HttpRequest) -> Kelurahan:
-    return request.kelurahan  # type: ignore[attr-defined,no-any-return]
+    return request.kelurahan  # type: ignore[attr-defined]
 
 
 @api_route(router.get, "/k/{slug}/", perm="territory.view", response=KelurahanOut)

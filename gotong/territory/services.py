@@ -138,9 +138,11 @@ def boundary_validate(boundary: dict[str, Any]) -> None:
     if not isinstance(boundary, dict) or boundary.get("type") not in _GEOMETRY_TYPES:
         raise ValidationFailed(message, {"field": "boundary"})
     coordinates = boundary.get("coordinates")
-    polygons = [coordinates] if boundary["type"] == "Polygon" else coordinates
+    polygons: Any = [coordinates] if boundary["type"] == "Polygon" else coordinates
     try:
-        for polygon in polygons or [None]:
+        if not polygons:
+            raise ValueError
+        for polygon in polygons:
             for ring in polygon:
                 points = [(float(p[0]), float(p[1])) for p in ring]
                 if len(points) < 4 or points[0] != points[-1]:

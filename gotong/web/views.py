@@ -20,8 +20,6 @@ def kelurahan_home(request: HttpRequest, slug: str) -> HttpResponse:
     kelurahan = request.kelurahan  # type: ignore[attr-defined]
     rws = territory_selectors.rw_list(kelurahan=kelurahan)
     my_roles = memberships_effective(request.user, kelurahan.pk)
-    return render(
-        request,
-        "web/home.html",
-        {"rws": rws, "my_roles": my_roles, "rt_count": sum(rw.rt_count for rw in rws)},
-    )
+    rt_count = sum(rw.rt_count for rw in rws)  # type: ignore[attr-defined]
+    context = {"rws": rws, "my_roles": my_roles, "rt_count": rt_count}
+    return render(request, "web/home.html", context)

@@ -2,6 +2,7 @@
 
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gotong.accounts.models import User
 
@@ -13,7 +14,7 @@ def client_for(user: User | None) -> Client:
     if user is None:
         return client
     client.force_login(user)
-    device = user.totpdevice_set.first()
+    device = TOTPDevice.objects.filter(user=user).first()
     if device is not None:
         session = client.session
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id

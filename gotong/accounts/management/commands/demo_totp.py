@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from gotong.accounts.models import User
 from gotong.accounts.phone import phone_normalize
@@ -13,7 +14,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: str) -> None:
         user = User.objects.filter(phone=phone_normalize(options["phone"]), is_demo=True).first()
-        device = user.totpdevice_set.first() if user else None
+        device = TOTPDevice.objects.filter(user=user).first() if user else None
         if device is None:
             raise CommandError("Not a demo officer with an authenticator.")
         totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
