@@ -66,3 +66,10 @@ def test_openapi_schema_and_docs(client: Any) -> None:
     schema = client.get("/api/openapi.json").json()
     assert "/api/v1/k/{slug}/rw" in schema["paths"]
     assert client.get("/api/docs").status_code == 200
+
+
+def test_the_500_page_renders_without_context_or_static_manifest() -> None:
+    from django.template import loader
+
+    html = loader.get_template("500.html").render()
+    assert "/static/web/css/app.css" in html
