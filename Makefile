@@ -19,8 +19,11 @@ run: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C to stop; background tasks: make worker)"
-	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 config.wsgi:application
+	@echo "Serving on http://$(HOST):$(PORT)/ with a task worker for messages (Ctrl+C stops both)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(PY) manage.py db_worker --interval 1 --no-startup-delay & \
+	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 \
+		--blocking-threads 4 --backpressure 32 config.wsgi:application
 
 serve: install
 	$(PY) manage.py runserver $(HOST):$(PORT)

@@ -1,6 +1,7 @@
 """Account reads, always within one kelurahan."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from gotong.core.exceptions import NotFound
 from gotong.territory.models import RT, Kelurahan
@@ -35,7 +36,7 @@ def membership_get(*, kelurahan: Kelurahan, pk: int) -> Membership:
             kelurahan=kelurahan, pk=pk
         )
     except Membership.DoesNotExist as exc:
-        raise NotFound("Membership", {"id": pk}) from exc
+        raise NotFound(_("Role not found in this kelurahan."), {"id": pk}) from exc
 
 
 def user_memberships(*, user: User) -> QuerySet[Membership]:

@@ -3,7 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 from gotong.core.exceptions import NotFound
 
@@ -34,12 +34,6 @@ class TenantMiddleware:
             request.kelurahan = kelurahan_get_by_slug(slug=slug)  # type: ignore[attr-defined]
         except NotFound as exc:
             if request.path.startswith("/api/"):
-                from config.api import api
-
-                return api.create_response(
-                    request,
-                    {"message": "Kelurahan tidak ditemukan.", "extra": {"slug": slug}},
-                    status=404,
-                )
+                return JsonResponse({"message": str(exc.message), "extra": exc.extra}, status=404)
             raise Http404(str(exc)) from exc
         return None

@@ -1,6 +1,7 @@
 """Territory reads. Every selector below a kelurahan takes the tenant explicitly."""
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from gotong.core.exceptions import NotFound
 
@@ -12,7 +13,7 @@ def kelurahan_get_by_slug(*, slug: str) -> Kelurahan:
     try:
         return Kelurahan.objects.get(slug=slug)
     except Kelurahan.DoesNotExist as exc:
-        raise NotFound("Kelurahan", {"slug": slug}) from exc
+        raise NotFound(_("Kelurahan not found."), {"slug": slug}) from exc
 
 
 def kelurahan_list() -> QuerySet[Kelurahan]:
@@ -30,7 +31,10 @@ def rw_get(*, kelurahan: Kelurahan, number: int) -> RW:
     try:
         return RW.objects.get(kelurahan=kelurahan, number=number)
     except RW.DoesNotExist as exc:
-        raise NotFound("RW", {"number": number}) from exc
+        raise NotFound(
+            _("RW %(number)s was not found in this kelurahan.") % {"number": number},
+            {"field": "rw_number"},
+        ) from exc
 
 
 def rt_list(*, kelurahan: Kelurahan, rw: RW | None = None) -> QuerySet[RT]:
@@ -46,7 +50,7 @@ def rt_get(*, kelurahan: Kelurahan, pk: int) -> RT:
     try:
         return RT.objects.select_related("rw").get(kelurahan=kelurahan, pk=pk)
     except RT.DoesNotExist as exc:
-        raise NotFound("RT", {"id": pk}) from exc
+        raise NotFound(_("RT not found in this kelurahan."), {"id": pk}) from exc
 
 
 def rt_get_by_number(*, kelurahan: Kelurahan, rw_number: int, rt_number: int) -> RT:
@@ -56,4 +60,8 @@ def rt_get_by_number(*, kelurahan: Kelurahan, rw_number: int, rt_number: int) ->
             kelurahan=kelurahan, rw__number=rw_number, number=rt_number
         )
     except RT.DoesNotExist as exc:
-        raise NotFound("RT", {"rw": rw_number, "rt": rt_number}) from exc
+        raise NotFound(
+            _("RT %(rt)s / RW %(rw)s was not found in this kelurahan.")
+            % {"rt": rt_number, "rw": rw_number},
+            {"field": "rt_number"},
+        ) from exc
