@@ -77,3 +77,15 @@ def outbox_dir(settings: Any, tmp_path: Any) -> Any:
     """Each test reads only the messages it caused (file notification backend)."""
     settings.GOTONG_NOTIFICATION_FILE_DIR = str(tmp_path / "outbox")
     return tmp_path / "outbox"
+
+
+@pytest.fixture
+def log_tables_flushable(transactional_db: Any) -> Any:
+    """For transactional tests (live server): empty the append-only log tables before
+    Django's flush, which the append-only triggers would refuse."""
+    yield
+    from django.db import connection
+
+    from gotong.transparency.db import log_tables_clear
+
+    log_tables_clear(connection)

@@ -26,4 +26,6 @@ NOTIFICATION_FILE_DIR: str = env.str(
     "GOTONG_NOTIFICATION_FILE_DIR", default=str(BASE_DIR / "var" / "outbox")
 )
 PSEUDONYM_KEY: str = env.str("GOTONG_PSEUDONYM_KEY", default="")
+# Ed25519 private key of the transparency log, base64 of the 32 raw bytes.
+LOG_SIGNING_KEY: str = env.str("GOTONG_LOG_SIGNING_KEY", default="")
 SECURE_SSL_REDIRECT: bool = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("transactional_db")]
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("log_tables_flushable")]
 
 RESIDENT_TYPED = "0813 0101 001"
 RESIDENT_STORED = "+628130101001"

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "gotong.territory",
     "gotong.accounts",
     "gotong.channels",
+    "gotong.transparency",
     "gotong.web",
 ]
 
@@ -150,6 +151,12 @@ GOTONG_NOTIFICATION_BACKEND = environment.NOTIFICATION_BACKEND
 GOTONG_NOTIFICATION_FILE_DIR = environment.NOTIFICATION_FILE_DIR
 GOTONG_NOTIFICATION_MAX_ATTEMPTS = 5
 GOTONG_NOTIFICATION_BACKOFF_SECONDS = 30
+
+# Transparency log (gotong.transparency): signing key set per environment; a file is used
+# when the key is empty (local demo only).
+GOTONG_LOG_SIGNING_KEY = ""
+GOTONG_LOG_SIGNING_KEY_FILE = None
+GOTONG_TREE_HEAD_INTERVAL_SECONDS = 60
 
 # Login codes for residents (gotong.accounts).
 GOTONG_LOGIN_CODE_TTL_SECONDS = 300

@@ -8,5 +8,8 @@ DEBUG = environment.env.bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = environment.SECRET_KEY or "local-development-only-secret-key-not-for-production-use"
 ALLOWED_HOSTS = environment.ALLOWED_HOSTS
 GOTONG_PSEUDONYM_KEY = environment.PSEUDONYM_KEY or "local-development-pseudonym-key"
+# The demo generates its own log signing key once, in var/keys/ (not committed).
+GOTONG_LOG_SIGNING_KEY = environment.LOG_SIGNING_KEY
+GOTONG_LOG_SIGNING_KEY_FILE = BASE_DIR / "var" / "keys" / "log-signing.key"  # noqa: F405
 # Residents' login codes go to var/outbox/ so a demo user can read them without a phone.
 GOTONG_NOTIFICATION_BACKEND = environment.env.str("GOTONG_NOTIFICATION_BACKEND", default="file")

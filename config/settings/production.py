@@ -11,7 +11,10 @@ if not environment.SECRET_KEY:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set in production.")
 if not environment.PSEUDONYM_KEY:
     raise ImproperlyConfigured("GOTONG_PSEUDONYM_KEY must be set in production.")
+if not environment.LOG_SIGNING_KEY:
+    raise ImproperlyConfigured("GOTONG_LOG_SIGNING_KEY must be set in production.")
 SECRET_KEY = environment.SECRET_KEY
+GOTONG_LOG_SIGNING_KEY = environment.LOG_SIGNING_KEY
 GOTONG_PSEUDONYM_KEY = environment.PSEUDONYM_KEY
 
 SECURE_SSL_REDIRECT = environment.SECURE_SSL_REDIRECT

@@ -8,6 +8,7 @@ from .base import *  # noqa: F403
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-that-is-long-enough-for-django-checks"  # noqa: S105
 GOTONG_PSEUDONYM_KEY = "test-pseudonym-key"
+GOTONG_LOG_SIGNING_KEY = "dGVzdC1vbmx5LWxvZy1zaWduaW5nLWtleS0zMmJ5dGU="  # noqa: S105
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 GOTONG_NOTIFICATION_BACKEND = "file"

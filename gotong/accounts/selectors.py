@@ -47,3 +47,29 @@ def user_memberships(*, user: User) -> QuerySet[Membership]:
         .select_related("kelurahan", "rw", "rt", "rt__rw")
         .order_by("kelurahan__name", "role")
     )
+
+
+# Which role names an actor in the public log when they hold several.
+_ROLE_PRIORITY = [
+    "admin",
+    "operator",
+    "lurah",
+    "auditor",
+    "komite_etika",
+    "ketua_rw",
+    "ketua_rt",
+    "umkm",
+    "donatur",
+    "relawan",
+    "warga",
+]
+
+
+def user_role_primary(*, user: User, kelurahan: Kelurahan) -> str | None:
+    """The user's most senior role in force in this kelurahan, or None."""
+    held = set(
+        Membership.objects.active()
+        .filter(user=user, kelurahan=kelurahan)
+        .values_list("role", flat=True)
+    )
+    return next((role for role in _ROLE_PRIORITY if role in held), None)

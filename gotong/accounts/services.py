@@ -35,6 +35,7 @@ from gotong.core.exceptions import (
     ValidationFailed,
 )
 from gotong.territory.models import RT, RW, Kelurahan
+from gotong.transparency.services import actor_pseudonym, entry_record
 
 from .models import KELURAHAN_ROLES, OFFICER_ROLES, LoginCode, Membership, Role, User
 from .permissions import memberships_effective, permission_require, territory_key
@@ -238,6 +239,7 @@ def membership_grant(
     )
     membership.full_clean()
     membership.save()
+    _membership_log(membership, "membership.granted", actor)
     return membership
 
 
@@ -263,6 +265,7 @@ def membership_create_by_system(
     membership = Membership(user=user, role=role, kelurahan=kelurahan, rw=rw, rt=rt)
     membership.full_clean()
     membership.save()
+    _membership_log(membership, "membership.granted", None)
     return membership
 
 
@@ -297,4 +300,28 @@ def membership_end(*, actor: Any, membership: Membership, on: dt.date | None = N
         raise ValidationFailed(_("The end date is before the start date."), {"field": "valid_to"})
     membership.valid_to = day
     membership.save(update_fields=["valid_to", "updated_at"])
+    _membership_log(membership, "membership.ended", actor)
     return membership
+
+
+def _membership_log(membership: Membership, type: str, actor: Any) -> None:
+    unit = (
+        f"rt:{membership.rt_id}"
+        if membership.rt_id
+        else f"rw:{membership.rw_id}"
+        if membership.rw_id
+        else f"kelurahan:{membership.kelurahan_id}"
+    )
+    entry_record(
+        kelurahan=membership.kelurahan,
+        type=type,
+        actor=actor,
+        subject=f"membership:{membership.pk}",
+        data={
+            "member": actor_pseudonym(membership.user_id),
+            "role": membership.role,
+            "unit": unit,
+            "valid_from": membership.valid_from.isoformat(),
+            "valid_to": membership.valid_to.isoformat() if membership.valid_to else None,
+        },
+    )

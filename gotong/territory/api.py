@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from gotong.accounts.permissions import api_route, permission_require
+from gotong.accounts.permissions import api_route
 
 from . import selectors, services
 from .models import RW, Kelurahan
@@ -81,9 +81,9 @@ def rt_list(request: HttpRequest, slug: str, rw: int | None = None) -> Any:
 @api_route(router.post, "/k/{slug}/rw", perm="territory.manage", response={201: RWOut})
 def rw_create(request: HttpRequest, slug: str, payload: UnitIn) -> Any:
     kelurahan = _tenant(request)
-    permission_require(request.user, "territory.manage", kelurahan)
     rw = services.rw_create(
         kelurahan=kelurahan,
+        actor=request.user,
         number=payload.number,
         centroid=payload.centroid(),
         boundary=payload.boundary,
@@ -96,8 +96,11 @@ def rw_create(request: HttpRequest, slug: str, payload: UnitIn) -> Any:
 def rt_create(request: HttpRequest, slug: str, payload: RTIn) -> Status:
     kelurahan = _tenant(request)
     rw: RW = selectors.rw_get(kelurahan=kelurahan, number=payload.rw_number)
-    permission_require(request.user, "territory.manage", kelurahan)
     rt = services.rt_create(
-        rw=rw, number=payload.number, centroid=payload.centroid(), boundary=payload.boundary
+        rw=rw,
+        actor=request.user,
+        number=payload.number,
+        centroid=payload.centroid(),
+        boundary=payload.boundary,
     )
     return Status(201, rt)

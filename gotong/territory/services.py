@@ -5,6 +5,7 @@
 - ``territory_geometry_set``: record a unit's centroid and GeoJSON boundary.
 """
 
+import hashlib
 from decimal import Decimal
 from typing import Any
 
@@ -13,7 +14,10 @@ from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from gotong.accounts.permissions import permission_require
 from gotong.core.exceptions import Conflict, ValidationFailed
+from gotong.transparency.canonical import canonical_bytes
+from gotong.transparency.services import entry_record
 
 from .models import RT, RW, Kelurahan
 from .regions import official_village_get
@@ -56,6 +60,13 @@ def kelurahan_create(*, region_code: str, slug: str = "", is_demo: bool = False)
         is_demo=is_demo,
     )
     _validated_save(kelurahan)
+    entry_record(
+        kelurahan=kelurahan,
+        type="kelurahan.created",
+        actor=None,
+        subject=f"kelurahan:{kelurahan.pk}",
+        data={"region_code": code, "demo": is_demo},
+    )
     return kelurahan
 
 
@@ -70,11 +81,16 @@ def _unique_slug(name: str, regency: str) -> str:
 def rw_create(
     *,
     kelurahan: Kelurahan,
+    actor: Any = None,
     number: int,
     centroid: tuple[Decimal, Decimal] | None = None,
     boundary: dict[str, Any] | None = None,
 ) -> RW:
-    """Add an RW to a kelurahan; its number must be new in that kelurahan."""
+    """Add an RW to a kelurahan; its number must be new in that kelurahan.
+
+    ``actor`` None is the system (set-up commands, demo); a user needs ``territory.manage``.
+    """
+    _check_manager(actor, kelurahan)
     if RW.objects.filter(kelurahan=kelurahan, number=number).exists():
         raise Conflict(
             _("RW %(number)s already exists in this kelurahan.") % {"number": number},
@@ -83,6 +99,13 @@ def rw_create(
     rw = RW(kelurahan=kelurahan, number=number)
     _geometry_apply(rw, centroid=centroid, boundary=boundary)
     _validated_save(rw)
+    entry_record(
+        kelurahan=kelurahan,
+        type="rw.created",
+        actor=actor,
+        subject=f"rw:{rw.pk}",
+        data={"number": number},
+    )
     return rw
 
 
@@ -90,11 +113,13 @@ def rw_create(
 def rt_create(
     *,
     rw: RW,
+    actor: Any = None,
     number: int,
     centroid: tuple[Decimal, Decimal] | None = None,
     boundary: dict[str, Any] | None = None,
 ) -> RT:
     """Add an RT to an RW; its number must be new in that RW."""
+    _check_manager(actor, rw.kelurahan)
     if RT.objects.filter(rw=rw, number=number).exists():
         raise Conflict(
             _("RT %(number)s already exists in RW %(rw)s.") % {"number": number, "rw": rw.number},
@@ -103,6 +128,13 @@ def rt_create(
     rt = RT(kelurahan_id=rw.kelurahan_id, rw=rw, number=number)
     _geometry_apply(rt, centroid=centroid, boundary=boundary)
     _validated_save(rt)
+    entry_record(
+        kelurahan=rw.kelurahan,
+        type="rt.created",
+        actor=actor,
+        subject=f"rt:{rt.pk}",
+        data={"number": number, "rw": f"rw:{rw.pk}"},
+    )
     return rt
 
 
@@ -110,14 +142,31 @@ def rt_create(
 def territory_geometry_set(
     *,
     unit: Kelurahan | RW | RT,
+    actor: Any = None,
     centroid: tuple[Decimal, Decimal] | None,
     boundary: dict[str, Any] | None,
 ) -> Kelurahan | RW | RT:
     """Replace a unit's centroid and boundary."""
+    kelurahan = unit if isinstance(unit, Kelurahan) else unit.kelurahan
+    _check_manager(actor, kelurahan)
     _geometry_apply(unit, centroid=centroid, boundary=boundary)
     unit.full_clean()
     unit.save(update_fields=["centroid_lat", "centroid_lon", "boundary", "updated_at"])
+    kind = type(unit).__name__.lower()
+    boundary_hash = hashlib.sha256(canonical_bytes(boundary)).hexdigest() if boundary else None
+    entry_record(
+        kelurahan=kelurahan,
+        type=f"{kind}.geometry_set",
+        actor=actor,
+        subject=f"{kind}:{unit.pk}",
+        data={"boundary_sha256": boundary_hash},
+    )
     return unit
+
+
+def _check_manager(actor: Any, kelurahan: Kelurahan) -> None:
+    if actor is not None:
+        permission_require(actor, "territory.manage", kelurahan)
 
 
 def _geometry_apply(

@@ -1,0 +1,98 @@
+"""The public, append-only log of a kelurahan (RFC 6962 Merkle tree) and its signed heads.
+
+``LogEntry``, ``TreeNode`` and ``SignedTreeHead`` are append-only: database triggers
+(migration 0002, ``db.py``) refuse UPDATE and DELETE. ``LogHead`` is the one mutable row
+per kelurahan; locking it serialises appends so indexes have no gaps and no duplicates.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class LogHead(models.Model):
+    """The current size of a kelurahan's log (the append lock)."""
+
+    kelurahan = models.OneToOneField(
+        "territory.Kelurahan", on_delete=models.PROTECT, primary_key=True, related_name="+"
+    )
+    size = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("log head")
+        verbose_name_plural = _("log heads")
+
+    def __str__(self) -> str:
+        return f"{self.kelurahan_id}: {self.size}"
+
+
+class LogEntry(models.Model):
+    """One entry: its canonical JSON exactly as hashed, and the leaf hash."""
+
+    kelurahan = models.ForeignKey(
+        "territory.Kelurahan", on_delete=models.PROTECT, related_name="log_entries"
+    )
+    index = models.PositiveBigIntegerField()
+    type = models.CharField(max_length=64)
+    subject = models.CharField(max_length=96)
+    body = models.TextField(help_text=_("Canonical JSON of the entry (the hashed bytes)."))
+    leaf_hash = models.BinaryField(max_length=32)
+    recorded_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("log entry")
+        verbose_name_plural = _("log entries")
+        ordering = ["kelurahan_id", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["kelurahan", "index"], name="log_entry_index_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["kelurahan", "type", "index"]),
+            models.Index(fields=["kelurahan", "subject"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.index} {self.type} {self.subject}"
+
+
+class TreeNode(models.Model):
+    """Hash of a perfect, aligned subtree: leaves [index << level, (index + 1) << level)."""
+
+    kelurahan = models.ForeignKey("territory.Kelurahan", on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField()
+    index = models.PositiveBigIntegerField()
+    hash = models.BinaryField(max_length=32)
+
+    class Meta:
+        verbose_name = _("tree node")
+        verbose_name_plural = _("tree nodes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kelurahan", "level", "index"], name="tree_node_position_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"({self.level}, {self.index})"
+
+
+class SignedTreeHead(models.Model):
+    """A tree head signed with the deployment's Ed25519 key; the history is kept."""
+
+    kelurahan = models.ForeignKey(
+        "territory.Kelurahan", on_delete=models.PROTECT, related_name="tree_heads"
+    )
+    tree_size = models.PositiveBigIntegerField()
+    root_hash = models.BinaryField(max_length=32)
+    timestamp = models.CharField(max_length=40, help_text=_("ISO 8601 UTC, as signed."))
+    signature = models.BinaryField(max_length=64)
+    public_key = models.BinaryField(max_length=32)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("signed tree head")
+        verbose_name_plural = _("signed tree heads")
+        ordering = ["kelurahan_id", "-tree_size", "-pk"]
+        indexes = [models.Index(fields=["kelurahan", "-tree_size"])]
+
+    def __str__(self) -> str:
+        return f"{self.tree_size} @ {self.timestamp}"

@@ -1,0 +1,239 @@
+"""Reads of the transparency log, always for one kelurahan: heads, entries, proofs, checks."""
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from gotong.core.exceptions import NotFound, ValidationFailed
+from gotong.territory.models import Kelurahan
+
+from . import merkle
+from .canonical import tree_head_signature_valid
+from .models import LogEntry, LogHead, SignedTreeHead, TreeNode
+from .services import node_fetcher
+
+MAX_ENTRIES_PER_PAGE = 1000
+
+
+def log_size(*, kelurahan: Kelurahan) -> int:
+    """Number of entries appended so far (signed or not yet)."""
+    return LogHead.objects.filter(pk=kelurahan.pk).values_list("size", flat=True).first() or 0
+
+
+def tree_head_latest(*, kelurahan: Kelurahan) -> SignedTreeHead:
+    """The most recent signed tree head, or NotFound when none was published yet."""
+    head = SignedTreeHead.objects.filter(kelurahan=kelurahan).order_by("-tree_size", "-pk").first()
+    if head is None:
+        raise NotFound(_("No signed tree head has been published for this kelurahan yet."))
+    return head
+
+
+def entry_range(*, kelurahan: Kelurahan, start: int, end: int) -> list[LogEntry]:
+    """Entries [start, end), at most 1000; ``end`` is clamped to the log size."""
+    size = log_size(kelurahan=kelurahan)
+    if start < 0 or end <= start:
+        raise ValidationFailed(_("Use 0 <= start < end."), {"field": "start"})
+    if start >= size:
+        raise ValidationFailed(
+            _("The log has %(size)s entries; start must be smaller.") % {"size": size},
+            {"field": "start", "tree_size": size},
+        )
+    end = min(end, size, start + MAX_ENTRIES_PER_PAGE)
+    return list(
+        LogEntry.objects.filter(kelurahan=kelurahan, index__gte=start, index__lt=end).order_by(
+            "index"
+        )
+    )
+
+
+def entry_get(*, kelurahan: Kelurahan, index: int) -> LogEntry:
+    """One entry by index, or NotFound."""
+    entry = LogEntry.objects.filter(kelurahan=kelurahan, index=index).first()
+    if entry is None:
+        raise NotFound(_("Log entry %(index)s does not exist.") % {"index": index})
+    return entry
+
+
+def entry_list(*, kelurahan: Kelurahan, type_prefix: str = "") -> QuerySet[LogEntry]:
+    """Entries newest first, optionally only types starting with ``type_prefix``."""
+    qs = LogEntry.objects.filter(kelurahan=kelurahan)
+    if type_prefix:
+        qs = qs.filter(type__startswith=type_prefix)
+    return qs.order_by("-index")
+
+
+def entry_types(*, kelurahan: Kelurahan) -> list[str]:
+    """The distinct entry types in this log, for filters."""
+    return list(
+        LogEntry.objects.filter(kelurahan=kelurahan)
+        .order_by("type")
+        .values_list("type", flat=True)
+        .distinct()
+    )
+
+
+def entries_for_subject(*, kelurahan: Kelurahan, subject: str) -> QuerySet[LogEntry]:
+    """Entries about one subject (e.g. ``activity:12``), oldest first."""
+    return LogEntry.objects.filter(kelurahan=kelurahan, subject=subject).order_by("index")
+
+
+def inclusion_proof(*, kelurahan: Kelurahan, index: int, tree_size: int) -> list[bytes]:
+    """Audit path of entry ``index`` in the tree of ``tree_size`` entries."""
+    size = log_size(kelurahan=kelurahan)
+    if not 0 < tree_size <= size:
+        raise ValidationFailed(
+            _("tree_size must be between 1 and %(size)s.") % {"size": size},
+            {"field": "tree_size", "tree_size": size},
+        )
+    if not 0 <= index < tree_size:
+        raise ValidationFailed(_("index must be smaller than tree_size."), {"field": "index"})
+    return merkle.inclusion_proof(index, tree_size, node_fetcher(kelurahan))
+
+
+def consistency_proof(*, kelurahan: Kelurahan, first: int, second: int) -> list[bytes]:
+    """Proof that the first ``first`` entries are a prefix of the first ``second``."""
+    size = log_size(kelurahan=kelurahan)
+    if not 0 < second <= size:
+        raise ValidationFailed(
+            _("second must be between 1 and %(size)s.") % {"size": size},
+            {"field": "second", "tree_size": size},
+        )
+    if not 0 < first <= second:
+        raise ValidationFailed(_("first must be between 1 and second."), {"field": "first"})
+    return merkle.consistency_proof(first, second, node_fetcher(kelurahan))
+
+
+def entry_inclusion_check(*, kelurahan: Kelurahan, entry: LogEntry) -> dict[str, Any]:
+    """Is the entry included in the latest signed head? Everything a receipt page shows."""
+    try:
+        head = tree_head_latest(kelurahan=kelurahan)
+    except NotFound:
+        return {"signed": False, "verified": False}
+    if entry.index >= head.tree_size:
+        return {"signed": False, "verified": False, "tree_size": head.tree_size}
+    proof = inclusion_proof(kelurahan=kelurahan, index=entry.index, tree_size=head.tree_size)
+    leaf = bytes(entry.leaf_hash)
+    verified = merkle.verify_inclusion(
+        index=entry.index, size=head.tree_size, leaf=leaf, proof=proof, root=bytes(head.root_hash)
+    ) and tree_head_signature_valid(
+        public_key=bytes(head.public_key),
+        signature=bytes(head.signature),
+        tree_size=head.tree_size,
+        root_hash=bytes(head.root_hash),
+        timestamp=head.timestamp,
+    )
+    return {
+        "signed": True,
+        "verified": verified,
+        "head": head,
+        "tree_size": head.tree_size,
+        "leaf_hash": leaf.hex(),
+        "audit_path": [p.hex() for p in proof],
+        "root_hash": bytes(head.root_hash).hex(),
+    }
+
+
+@dataclass
+class LogCheck:
+    """Outcome of a full verification of one kelurahan's log."""
+
+    ok: bool
+    size: int = 0
+    heads_checked: int = 0
+    first_bad_index: int | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def log_verify(*, kelurahan: Kelurahan, chunk_size: int = 10_000) -> LogCheck:
+    """Recompute every leaf and every signed root from the stored entries.
+
+    Reports the first bad index (an exact entry for edits, deletions, insertions and swaps;
+    for a consistent rewrite of entries and tree, the size of the last head that verified).
+    """
+    heads = list(SignedTreeHead.objects.filter(kelurahan=kelurahan).order_by("tree_size", "pk"))
+    check_at: dict[int, list[SignedTreeHead]] = {}
+    for head in heads:
+        check_at.setdefault(head.tree_size, []).append(head)
+    result = LogCheck(ok=True, heads_checked=len(heads))
+
+    def fail(index: int | None, problem: str) -> LogCheck:
+        result.ok = False
+        if result.first_bad_index is None and index is not None:
+            result.first_bad_index = index
+        result.problems.append(problem)
+        return result
+
+    for head in heads:
+        if not tree_head_signature_valid(
+            public_key=bytes(head.public_key),
+            signature=bytes(head.signature),
+            tree_size=head.tree_size,
+            root_hash=bytes(head.root_hash),
+            timestamp=head.timestamp,
+        ):
+            return fail(
+                None, f"signature of tree head {head.pk} (size {head.tree_size}) is invalid"
+            )
+
+    stack: list[tuple[int, bytes]] = []
+    expected = 0
+    rows = (
+        LogEntry.objects.filter(kelurahan=kelurahan)
+        .order_by("index")
+        .values_list("index", "body", "leaf_hash")
+        .iterator(chunk_size=chunk_size)
+    )
+    # Level-0 tree nodes are stored apart from the entries: an entry rewritten together
+    # with its own leaf hash still disagrees with the tree.
+    leaves = (
+        TreeNode.objects.filter(kelurahan=kelurahan, level=0)
+        .order_by("index")
+        .values_list("index", "hash")
+        .iterator(chunk_size=chunk_size)
+    )
+    if 0 in check_at and any(bytes(h.root_hash) != merkle.EMPTY_ROOT for h in check_at[0]):
+        return fail(0, "the signed empty tree has a wrong root")
+    for index, body, stored_leaf in rows:
+        if index != expected:
+            return fail(expected, f"entry {expected} is missing (found {index} next)")
+        leaf = merkle.leaf_hash(body.encode())
+        if leaf != bytes(stored_leaf):
+            return fail(index, f"entry {index} does not match its stored leaf hash")
+        tree_leaf = next(leaves, None)
+        if tree_leaf is None or tree_leaf[0] != index or bytes(tree_leaf[1]) != leaf:
+            return fail(index, f"entry {index} does not match the leaf stored in the tree")
+        try:
+            json.loads(body)
+        except ValueError:
+            return fail(index, f"entry {index} is not valid JSON")
+        level, digest = 0, leaf
+        while stack and stack[-1][0] == level:
+            digest = merkle.node_hash(stack.pop()[1], digest)
+            level += 1
+        stack.append((level, digest))
+        expected += 1
+        for head in check_at.get(expected, []):
+            if merkle.fold([h for _, h in stack]) != bytes(head.root_hash):
+                return fail(
+                    _first_index_after(heads, expected),
+                    f"root at size {expected} differs from the signed head",
+                )
+    result.size = expected
+    if heads and heads[-1].tree_size > expected:
+        return fail(
+            expected, f"the log has {expected} entries but a head signed {heads[-1].tree_size}"
+        )
+    if expected != log_size(kelurahan=kelurahan):
+        return fail(
+            min(expected, log_size(kelurahan=kelurahan)), "the log size does not match its entries"
+        )
+    return result
+
+
+def _first_index_after(heads: list[SignedTreeHead], size: int) -> int:
+    """The first entry not covered by the last head that still verified before ``size``."""
+    earlier = [h.tree_size for h in heads if h.tree_size < size]
+    return max(earlier, default=0)

@@ -1,0 +1,207 @@
+"""Transparency use-cases.
+
+- ``entry_record``: append one entry to a kelurahan's log (every app calls it inside the
+  transaction of the change it records); ``entries_append`` appends a batch.
+- ``tree_head_publish``: sign the current tree head (on a schedule and after batches).
+- ``actor_pseudonym``: the stable keyed-hash id under which a user appears in the log.
+"""
+
+import hashlib
+import hmac
+import re
+from collections.abc import Iterable, Mapping
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Q
+from django.utils import timezone
+
+from gotong.core.timeutils import utc_iso
+from gotong.territory.models import Kelurahan
+
+from . import merkle
+from .canonical import canonical_bytes
+from .models import LogEntry, LogHead, SignedTreeHead, TreeNode
+from .signing import public_key_bytes, tree_head_sign
+
+# Keys and values that must never reach the public log (it outlives any erasure).
+_FORBIDDEN_KEYS = {
+    "name",
+    "nama",
+    "display_name",
+    "phone",
+    "telepon",
+    "hp",
+    "nik",
+    "kk",
+    "no_kk",
+    "kk_number",
+    "address",
+    "alamat",
+    "birth_date",
+    "tanggal_lahir",
+    "email",
+    "diagnosis",
+    "health",
+    "kesehatan",
+    "bank_account",
+    "rekening",
+}
+_FORBIDDEN_VALUES = re.compile(r"(?<!\d)\d{16}(?!\d)|(?:\+62|(?<!\d)62|(?<!\d)0)8\d{7,11}(?!\d)")
+
+
+class PersonalDataInLog(ValueError):
+    """A caller tried to put personal data in the public log (a programming error)."""
+
+
+def actor_pseudonym(user_id: int) -> str:
+    """Stable pseudonym of a user in the log: a keyed hash of the id, never the identity."""
+    key = settings.GOTONG_PSEUDONYM_KEY.encode()
+    return hmac.new(key, f"user:{user_id}".encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def _actor_label(actor: Any, role: str | None, kelurahan: Kelurahan) -> str:
+    if actor is None:
+        return "system"
+    if role is None:
+        from gotong.accounts.selectors import user_role_primary
+
+        role = user_role_primary(user=actor, kelurahan=kelurahan) or "user"
+    return f"{role}:{actor_pseudonym(actor.pk)}"
+
+
+def _check_no_personal_data(value: Any, path: str = "data") -> None:
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if str(key).lower() in _FORBIDDEN_KEYS:
+                raise PersonalDataInLog(f"{path}.{key} would put personal data in the public log")
+            _check_no_personal_data(item, f"{path}.{key}")
+    elif isinstance(value, list | tuple):
+        for position, item in enumerate(value):
+            _check_no_personal_data(item, f"{path}[{position}]")
+    elif isinstance(value, str) and _FORBIDDEN_VALUES.search(value):
+        raise PersonalDataInLog(f"{path} looks like a phone number or NIK/KK")
+
+
+def entry_record(
+    *,
+    kelurahan: Kelurahan,
+    type: str,
+    actor: Any,
+    subject: str,
+    data: Mapping[str, Any] | None = None,
+    role: str | None = None,
+) -> LogEntry:
+    """Append ``{"type", "at", "actor", "subject", "data"}`` to the kelurahan's log.
+
+    ``actor`` is a User (shown as ``role:pseudonym``) or None for the system. Call it in
+    the transaction of the change it records: both commit or neither does.
+    """
+    entry = {
+        "type": type,
+        "at": utc_iso(),
+        "actor": _actor_label(actor, role, kelurahan),
+        "subject": subject,
+        "data": dict(data or {}),
+    }
+    return entries_append(kelurahan=kelurahan, entries=[entry])[0]
+
+
+@transaction.atomic
+def entries_append(*, kelurahan: Kelurahan, entries: Iterable[dict[str, Any]]) -> list[LogEntry]:
+    """Append entries in order; O(log n) stored nodes per entry, no rehash of the tree."""
+    batch = list(entries)
+    for entry in batch:
+        _check_no_personal_data(entry.get("data", {}))
+        _check_no_personal_data(entry.get("subject", ""), "subject")
+    head = _head_locked(kelurahan)
+    size = head.size
+    frontier = _nodes_get(kelurahan, merkle.range_nodes(0, size))
+    now = timezone.now()
+    rows, nodes = [], []
+    for entry in batch:
+        body = canonical_bytes(entry)
+        leaf = merkle.leaf_hash(body)
+        for (level, index), digest in merkle.new_nodes_after_append(size, leaf, frontier):
+            frontier[(level, index)] = digest
+            nodes.append(TreeNode(kelurahan=kelurahan, level=level, index=index, hash=digest))
+        rows.append(
+            LogEntry(
+                kelurahan=kelurahan,
+                index=size,
+                type=entry["type"],
+                subject=entry["subject"],
+                body=body.decode(),
+                leaf_hash=leaf,
+                recorded_at=now,
+            )
+        )
+        size += 1
+    LogEntry.objects.bulk_create(rows, batch_size=2000)
+    TreeNode.objects.bulk_create(nodes, batch_size=2000)
+    # Conditional update: a concurrent appender that slipped past the lock (SQLite ignores
+    # select_for_update) makes this fail instead of leaving a gap or a duplicate.
+    if LogHead.objects.filter(pk=kelurahan.pk, size=head.size).update(size=size) != 1:
+        raise IntegrityError("concurrent append to the transparency log")
+    return rows
+
+
+def _head_locked(kelurahan: Kelurahan) -> LogHead:
+    try:
+        with transaction.atomic():
+            LogHead.objects.get_or_create(kelurahan=kelurahan)
+    except IntegrityError:
+        pass  # created by a concurrent first append
+    return LogHead.objects.select_for_update().get(pk=kelurahan.pk)
+
+
+def _nodes_get(kelurahan: Kelurahan, wanted: Iterable[merkle.Node]) -> dict[merkle.Node, bytes]:
+    wanted = list(wanted)
+    if not wanted:
+        return {}
+    condition = reduce(or_, (Q(level=level, index=index) for level, index in wanted))
+    rows = TreeNode.objects.filter(kelurahan=kelurahan).filter(condition)
+    found = {(row.level, row.index): bytes(row.hash) for row in rows}
+    missing = set(wanted) - found.keys()
+    if missing:
+        raise LookupError(f"tree nodes missing from the store: {sorted(missing)[:5]}")
+    return found
+
+
+def node_fetcher(kelurahan: Kelurahan) -> merkle.NodeFetcher:
+    """A fetch function over this kelurahan's stored nodes, for the merkle module."""
+    return lambda wanted: _nodes_get(kelurahan, wanted)
+
+
+@transaction.atomic
+def tree_head_publish(*, kelurahan: Kelurahan) -> SignedTreeHead:
+    """Sign the current tree head unless the latest signed head already has this size."""
+    size = LogHead.objects.filter(pk=kelurahan.pk).values_list("size", flat=True).first() or 0
+    latest = (
+        SignedTreeHead.objects.filter(kelurahan=kelurahan).order_by("-tree_size", "-pk").first()
+    )
+    if latest is not None and latest.tree_size == size:
+        return latest
+    root = merkle.root_from_nodes(size, node_fetcher(kelurahan))
+    timestamp = utc_iso()
+    return SignedTreeHead.objects.create(
+        kelurahan=kelurahan,
+        tree_size=size,
+        root_hash=root,
+        timestamp=timestamp,
+        signature=tree_head_sign(tree_size=size, root_hash=root, timestamp=timestamp),
+        public_key=public_key_bytes(),
+    )
+
+
+def tree_heads_publish_all() -> int:
+    """Publish a new signed head for every kelurahan whose log grew; returns how many."""
+    published = 0
+    for kelurahan in Kelurahan.objects.order_by("pk"):
+        before = SignedTreeHead.objects.filter(kelurahan=kelurahan).aggregate(m=Max("pk"))["m"]
+        if tree_head_publish(kelurahan=kelurahan).pk != before:
+            published += 1
+    return published
