@@ -9,6 +9,7 @@ from ninja import Field, Router, Schema, Status
 from gotong.accounts.permissions import api_route
 
 from . import selectors, services
+from .middleware import request_kelurahan
 from .models import RW, Kelurahan
 
 router = Router(tags=["territory"])
@@ -58,7 +59,7 @@ class RTIn(UnitIn):
 
 
 def _tenant(request: HttpRequest) -> Kelurahan:
-    return request.kelurahan  # type: ignore[attr-defined]
+    return request_kelurahan(request)
 
 
 @api_route(router.get, "/k/{slug}/", perm="territory.view", response=KelurahanOut)

@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 
 from gotong.core.exceptions import NotFound
 
+from .models import Kelurahan
 from .selectors import kelurahan_get_by_slug
 
 
@@ -37,3 +38,11 @@ class TenantMiddleware:
                 return JsonResponse({"message": str(exc.message), "extra": exc.extra}, status=404)
             raise Http404(str(exc)) from exc
         return None
+
+
+def request_kelurahan(request: HttpRequest) -> Kelurahan:
+    """The tenant resolved for this request (typed accessor for views and API routes)."""
+    kelurahan: Kelurahan | None = getattr(request, "kelurahan", None)
+    if kelurahan is None:
+        raise Http404("No kelurahan in this URL.")
+    return kelurahan

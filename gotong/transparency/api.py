@@ -12,6 +12,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from gotong.accounts.permissions import api_route
+from gotong.territory.middleware import request_kelurahan
 
 from . import selectors
 
@@ -69,7 +70,7 @@ def _b64(value: bytes | memoryview) -> str:
 
 @api_route(router.get, "/k/{slug}/transparency/sth", perm="transparency.view", response=TreeHeadOut)
 def tree_head(request: HttpRequest, slug: str) -> dict[str, Any]:
-    head = selectors.tree_head_latest(kelurahan=request.kelurahan)  # type: ignore[attr-defined]
+    head = selectors.tree_head_latest(kelurahan=request_kelurahan(request))
     return {
         "tree_size": head.tree_size,
         "root_hash": bytes(head.root_hash).hex(),
@@ -84,9 +85,9 @@ def tree_head(request: HttpRequest, slug: str) -> dict[str, Any]:
 )
 def entries(request: HttpRequest, slug: str, query: Query[EntriesQuery]) -> dict[str, Any]:
     rows = selectors.entry_range(
-        kelurahan=request.kelurahan,
+        kelurahan=request_kelurahan(request),
         start=query.start,
-        end=query.end,  # type: ignore[attr-defined]
+        end=query.end,
     )
     return {
         "entries": [
@@ -104,9 +105,9 @@ def entries(request: HttpRequest, slug: str, query: Query[EntriesQuery]) -> dict
 )
 def inclusion(request: HttpRequest, slug: str, query: Query[InclusionQuery]) -> dict[str, Any]:
     path = selectors.inclusion_proof(
-        kelurahan=request.kelurahan,
+        kelurahan=request_kelurahan(request),
         index=query.index,
-        tree_size=query.tree_size,  # type: ignore[attr-defined]
+        tree_size=query.tree_size,
     )
     return {
         "index": query.index,
@@ -123,8 +124,8 @@ def inclusion(request: HttpRequest, slug: str, query: Query[InclusionQuery]) -> 
 )
 def consistency(request: HttpRequest, slug: str, query: Query[ConsistencyQuery]) -> dict[str, Any]:
     proof = selectors.consistency_proof(
-        kelurahan=request.kelurahan,
+        kelurahan=request_kelurahan(request),
         first=query.first,
-        second=query.second,  # type: ignore[attr-defined]
+        second=query.second,
     )
     return {"first": query.first, "second": query.second, "consistency": [p.hex() for p in proof]}
