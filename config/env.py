@@ -28,4 +28,8 @@ NOTIFICATION_FILE_DIR: str = env.str(
 PSEUDONYM_KEY: str = env.str("GOTONG_PSEUDONYM_KEY", default="")
 # Ed25519 private key of the transparency log, base64 of the 32 raw bytes.
 LOG_SIGNING_KEY: str = env.str("GOTONG_LOG_SIGNING_KEY", default="")
+# Tier-2 field encryption: "1:<base64 of 32 bytes>,2:<...>"; the highest version encrypts.
+DATA_KEYS: str = env.str("GOTONG_DATA_KEYS", default="")
+# Keyed hash (HMAC) for finding duplicate NIK/KK without decrypting; never rotate it.
+BLIND_INDEX_KEY: str = env.str("GOTONG_BLIND_INDEX_KEY", default="")
 SECURE_SSL_REDIRECT: bool = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

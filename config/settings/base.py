@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "gotong.accounts",
     "gotong.channels",
     "gotong.transparency",
+    "gotong.registry",
     "gotong.web",
 ]
 

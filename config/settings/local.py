@@ -11,5 +11,8 @@ GOTONG_PSEUDONYM_KEY = environment.PSEUDONYM_KEY or "local-development-pseudonym
 # The demo generates its own log signing key once, in var/keys/ (not committed).
 GOTONG_LOG_SIGNING_KEY = environment.LOG_SIGNING_KEY
 GOTONG_LOG_SIGNING_KEY_FILE = BASE_DIR / "var" / "keys" / "log-signing.key"  # noqa: F405
+# Fixed development keys: the demo database is synthetic, so these protect nothing real.
+GOTONG_DATA_KEYS = environment.DATA_KEYS or "1:bG9jYWwtZGV2ZWxvcG1lbnQtZGF0YS1rZXktMzJieXQ="
+GOTONG_BLIND_INDEX_KEY = environment.BLIND_INDEX_KEY or "local-development-blind-index-key"
 # Residents' login codes go to var/outbox/ so a demo user can read them without a phone.
 GOTONG_NOTIFICATION_BACKEND = environment.env.str("GOTONG_NOTIFICATION_BACKEND", default="file")

@@ -9,6 +9,8 @@ DEBUG = False
 SECRET_KEY = "test-only-secret-key-that-is-long-enough-for-django-checks"  # noqa: S105
 GOTONG_PSEUDONYM_KEY = "test-pseudonym-key"
 GOTONG_LOG_SIGNING_KEY = "dGVzdC1vbmx5LWxvZy1zaWduaW5nLWtleS0zMmJ5dGU="  # noqa: S105
+GOTONG_DATA_KEYS = "1:dGVzdC1vbmx5LWRhdGEta2V5LW9mLTMyLWJ5dGVzLiE="
+GOTONG_BLIND_INDEX_KEY = "test-blind-index-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 GOTONG_NOTIFICATION_BACKEND = "file"
