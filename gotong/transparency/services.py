@@ -162,9 +162,13 @@ def _nodes_get(kelurahan: Kelurahan, wanted: Iterable[merkle.Node]) -> dict[merk
     wanted = list(wanted)
     if not wanted:
         return {}
-    condition = reduce(or_, (Q(level=level, index=index) for level, index in wanted))
-    rows = TreeNode.objects.filter(kelurahan=kelurahan).filter(condition)
-    found = {(row.level, row.index): bytes(row.hash) for row in rows}
+    # The tenant goes inside every OR term so SQLite's OR optimisation can use the unique
+    # (kelurahan, level, index) index for each point lookup.
+    condition = reduce(
+        or_, (Q(kelurahan=kelurahan, level=level, index=index) for level, index in wanted)
+    )
+    rows = TreeNode.objects.filter(condition).values_list("level", "index", "hash")
+    found = {(level, index): bytes(digest) for level, index, digest in rows}
     missing = set(wanted) - found.keys()
     if missing:
         raise LookupError(f"tree nodes missing from the store: {sorted(missing)[:5]}")
