@@ -13,5 +13,6 @@ urlpatterns = [
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("gotong.accounts.urls")),
+    path("", include("gotong.registry.urls")),
     path("", include("gotong.web.urls")),
 ]

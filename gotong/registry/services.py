@@ -787,6 +787,24 @@ def organisation_decide(
     return organisation
 
 
+@transaction.atomic
+def organisation_approve_by_system(*, organisation: Organisation) -> Organisation:
+    """Approve without an acting user (``manage.py seed_demo``)."""
+    if organisation.status == OrganisationStatus.APPROVED:
+        return organisation
+    organisation.status = OrganisationStatus.APPROVED
+    organisation.decided_at = timezone.now()
+    organisation.save(update_fields=["status", "decided_at", "updated_at"])
+    _audit(
+        kelurahan=organisation.kelurahan,
+        type="organisation.approved",
+        actor=None,
+        subject=f"organisation:{organisation.pk}",
+        data={"kind": organisation.kind},
+    )
+    return organisation
+
+
 # ------------------------------------------------------------------------ volunteers
 
 
@@ -842,6 +860,45 @@ def volunteer_signup(
     """A registered resident signs up (or updates) as a volunteer."""
     if person.user_id != actor.pk or person.status != PersonStatus.ACTIVE:
         raise PermissionDenied(_("You can only sign yourself up as a volunteer."))
+    return _volunteer_save(
+        actor=actor,
+        person=person,
+        skill_codes=skill_codes,
+        windows=windows,
+        max_tasks_per_week=max_tasks_per_week,
+        lat=lat,
+        lon=lon,
+    )
+
+
+@transaction.atomic
+def volunteer_register_by_system(
+    *,
+    person: Person,
+    skill_codes: Iterable[str],
+    windows: Iterable[tuple[int, dt.time, dt.time]],
+    max_tasks_per_week: int = 2,
+) -> Volunteer:
+    """A volunteer profile without an acting user (``manage.py seed_demo``)."""
+    return _volunteer_save(
+        actor=None,
+        person=person,
+        skill_codes=skill_codes,
+        windows=windows,
+        max_tasks_per_week=max_tasks_per_week,
+    )
+
+
+def _volunteer_save(
+    *,
+    actor: Any,
+    person: Person,
+    skill_codes: Iterable[str],
+    windows: Iterable[tuple[int, dt.time, dt.time]],
+    max_tasks_per_week: int = 2,
+    lat: Any = None,
+    lon: Any = None,
+) -> Volunteer:
     kelurahan = person.kelurahan
     skill_defaults_ensure(kelurahan=kelurahan)
     codes = set(skill_codes)
@@ -876,7 +933,10 @@ def volunteer_signup(
     AvailabilityWindow.objects.bulk_create(
         AvailabilityWindow(volunteer=volunteer, weekday=d, start=s, end=e) for d, s, e in cleaned
     )
-    membership_create_by_system(kelurahan=kelurahan, user=actor, role=Role.RELAWAN, rt=person.rt)
+    if person.user is not None and person.rt is not None:
+        membership_create_by_system(
+            kelurahan=kelurahan, user=person.user, role=Role.RELAWAN, rt=person.rt
+        )
     _audit(
         kelurahan=kelurahan,
         type="volunteer.signed_up" if created else "volunteer.updated",
@@ -1067,7 +1127,7 @@ def _log_access(
     *,
     persons: Sequence[Person],
     actor: Any,
-    role: str,
+    role: str | None,
     fields: list[str],
     purpose: str,
     channel: str,
@@ -1081,7 +1141,8 @@ def _log_access(
                 kelurahan_id=p.kelurahan_id,
                 person=p,
                 accessor_id=actor_id,
-                accessor_role=role,
+                accessor_role=role
+                or acting_role(actor, "registry.view_persons", p.rt or p.kelurahan),
                 fields=fields,
                 tier=tier,
                 purpose=purpose,
@@ -1165,14 +1226,13 @@ def person_list_view(
     purpose: str = AccessPurpose.NEIGHBOURHOOD,
 ) -> list[dict[str, Any]]:
     """Tier-1 rows of a list for a viewer; every person shown gets an access-log row."""
-    unit = rt or kelurahan
-    permission_require(actor, "registry.view_persons", unit)
+    if rt is not None:
+        permission_require(actor, "registry.view_persons", rt)
     shown = [p for p in persons if _may(actor, "registry.view_persons", p.rt or kelurahan)]
-    role = acting_role(actor, "registry.view_persons", unit)
     _log_access(
         persons=shown,
         actor=actor,
-        role=role,
+        role=None,
         fields=["full_name", "sex", "birth_date", "rt", "vulnerability"],
         purpose=purpose,
         channel=channel,

@@ -14,6 +14,7 @@ from gotong.accounts.models import KELURAHAN_ROLES, Role
 from gotong.accounts.permissions import PERMISSION_TABLE
 from gotong.accounts.tests.clients import client_for
 from gotong.accounts.tests.factories import MembershipFactory, TOTPDeviceFactory, UserFactory
+from gotong.registry.tests.factories import permission_test_ids
 
 pytestmark = pytest.mark.django_db
 
@@ -77,7 +78,15 @@ def test_route_admits_exactly_the_roles_in_the_table(
 ) -> None:
     rule = PERMISSION_TABLE[perm]
     member = MembershipFactory(kelurahan=rt.kelurahan, rw=rt.rw, rt=rt)
-    url = _url(path, {"slug": rt.kelurahan.slug, "rt_id": rt.pk, "membership_id": member.pk})
+    url = _url(
+        path,
+        {
+            "slug": rt.kelurahan.slug,
+            "rt_id": rt.pk,
+            "membership_id": member.pk,
+            **permission_test_ids(rt),
+        },
+    )
     client = client_for(_user_with(role, rt) if role else None)
 
     response = _call(client, method, url)

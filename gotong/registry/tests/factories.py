@@ -83,3 +83,29 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Warung Uji {n}")
     contact_phone = "+6281298765432"
     address_outside = "Jl. Luar 1"
+
+
+def permission_test_ids(rt: RT) -> dict[str, int]:
+    """Real registry rows in ``rt`` for the route-by-role permission test's path parameters."""
+    from gotong.registry.models import DataRequest, DuplicateCase
+
+    person = PersonFactory(rt=rt)
+    twin = PersonFactory(rt=rt, full_name=person.full_name)
+    case = DuplicateCase.objects.create(
+        kelurahan=rt.kelurahan, person_id=twin.pk, candidate_id=person.pk, score=100
+    )
+    request = DataRequest.objects.create(
+        kelurahan=rt.kelurahan,
+        person_id=person.pk,
+        rt=rt,
+        kind="correction",
+        details="uji",
+        due_at=dt.datetime(2030, 1, 1, tzinfo=dt.UTC),
+    )
+    organisation = OrganisationFactory(kelurahan=rt.kelurahan)
+    return {
+        "person_id": person.pk,
+        "case_id": case.pk,
+        "request_id": request.pk,
+        "organisation_id": organisation.pk,
+    }
