@@ -14,5 +14,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("gotong.accounts.urls")),
     path("", include("gotong.registry.urls")),
+    path("", include("gotong.transparency.urls")),
     path("", include("gotong.web.urls")),
 ]

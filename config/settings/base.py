@@ -1,5 +1,8 @@
 """Settings shared by every environment. Environment-specific values come from config.env."""
 
+from pathlib import Path
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
 from config import env as environment
@@ -125,12 +128,29 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 MEDIA_ROOT = BASE_DIR / "var" / "media"
 MEDIA_URL = "/media/"
+# Evidence photos (gotong.transparency). Originals are private: never served, so keep
+# MEDIA_ROOT/private out of any web server's reach. Public copies (metadata stripped,
+# resized) are served by the app at /k/<slug>/bukti/<code>/foto.jpg. In production point
+# both aliases at an S3-compatible store (docs/ARCHITECTURE.md, "Evidence and receipts").
+STORAGES["evidence_private"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(MEDIA_ROOT / "private" / "evidence")},
+}
+STORAGES["evidence_public"] = {
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(MEDIA_ROOT / "public" / "evidence")},
+}
+GOTONG_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
+GOTONG_EVIDENCE_MAX_PIXELS = 60_000_000
+GOTONG_EVIDENCE_PUBLIC_MAX_SIDE = 1280
+# Perceptual hashes at most this many bits apart (of 64) count as the same picture.
+GOTONG_EVIDENCE_PHASH_MAX_DISTANCE = 6
 
 TASKS = {
     "default": {
@@ -156,7 +176,7 @@ GOTONG_NOTIFICATION_BACKOFF_SECONDS = 30
 # Transparency log (gotong.transparency): signing key set per environment; a file is used
 # when the key is empty (local demo only).
 GOTONG_LOG_SIGNING_KEY = ""
-GOTONG_LOG_SIGNING_KEY_FILE = None
+GOTONG_LOG_SIGNING_KEY_FILE: Path | None = None
 GOTONG_TREE_HEAD_INTERVAL_SECONDS = 60
 
 # Login codes for residents (gotong.accounts).

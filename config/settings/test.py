@@ -21,6 +21,8 @@ GOTONG_NOTIFICATION_BACKOFF_SECONDS = 0
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "evidence_private": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "evidence_public": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
 }
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # An empty, existing directory: pages find static files through the finders in tests.

@@ -1,4 +1,5 @@
-"""Public transparency API (no login): signed head, entries, inclusion and consistency proofs.
+"""Public transparency API (no login): signed head, entries, inclusion and consistency proofs;
+and the evidence upload (relawan, RT/RW heads, operators).
 
 Hashes are hex, signatures and keys base64, as in the issue's contract.
 """
@@ -8,13 +9,15 @@ import json
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from django.urls import reverse
+from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
 from gotong.accounts.permissions import api_route
+from gotong.core.timeutils import utc_iso
 from gotong.territory.middleware import request_kelurahan
 
-from . import selectors
+from . import selectors, services
 
 router = Router(tags=["transparency"])
 
@@ -129,3 +132,60 @@ def consistency(request: HttpRequest, slug: str, query: Query[ConsistencyQuery])
         second=query.second,
     )
     return {"first": query.first, "second": query.second, "consistency": [p.hex() for p in proof]}
+
+
+class GpsOut(Schema):
+    lat: float
+    lon: float
+
+
+class EvidenceOut(Schema):
+    receipt_code: str
+    receipt_url: str
+    subject: str
+    sha256: str
+    public_sha256: str
+    phash: str
+    log_index: int
+    captured_at: str | None
+    gps: GpsOut | None
+
+
+@api_route(
+    router.post,
+    "/k/{slug}/transparency/evidence",
+    perm="transparency.evidence_upload",
+    response={201: EvidenceOut},
+)
+def evidence_upload(
+    request: HttpRequest,
+    slug: str,
+    file: File[UploadedFile],
+    subject: Form[str],
+    note: Form[str] = "",
+) -> Status:
+    """Upload a photo (JPEG, PNG or WebP, at most 10 MB) as evidence about ``subject``
+    (``activity:12``); the note is public, so no personal data. Returns the receipt."""
+    evidence = services.evidence_upload(
+        kelurahan=request_kelurahan(request),
+        uploader=request.user,
+        subject=subject,
+        upload=file,
+        note=note,
+    )
+    path = reverse("transparency:receipt", kwargs={"slug": slug, "code": evidence.code})
+    lat, lon = services.gps_public(evidence.gps_lat), services.gps_public(evidence.gps_lon)
+    return Status(
+        201,
+        {
+            "receipt_code": evidence.code,
+            "receipt_url": request.build_absolute_uri(path),
+            "subject": evidence.subject,
+            "sha256": evidence.sha256,
+            "public_sha256": evidence.public_sha256,
+            "phash": evidence.phash,
+            "log_index": evidence.log_index,
+            "captured_at": utc_iso(evidence.captured_at) if evidence.captured_at else None,
+            "gps": {"lat": lat, "lon": lon} if lat is not None else None,
+        },
+    )

@@ -5,6 +5,7 @@
 per kelurahan; locking it serialises appends so indexes have no gaps and no duplicates.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -96,3 +97,63 @@ class SignedTreeHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.tree_size} @ {self.timestamp}"
+
+
+class Evidence(models.Model):
+    """A photo that proves an action: the original kept privately, a stripped public copy.
+
+    The log entry at ``log_index`` (type ``evidence.recorded``) holds the hashes, the rounded
+    GPS position and capture time; the photo itself never enters the log. The exact GPS
+    position below is not public. Files live in the ``evidence_private`` and
+    ``evidence_public`` storages (``settings.STORAGES``).
+    """
+
+    kelurahan = models.ForeignKey(
+        "territory.Kelurahan", on_delete=models.PROTECT, related_name="evidence"
+    )
+    code = models.CharField(_("receipt code"), max_length=16, unique=True)
+    subject = models.CharField(_("subject"), max_length=96)
+    note = models.CharField(_("note"), max_length=280, blank=True)
+    uploader = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    log_index = models.PositiveBigIntegerField(_("log index"))
+    media_type = models.CharField(max_length=32)
+    size_bytes = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    sha256 = models.CharField(_("SHA-256 of the original"), max_length=64, db_index=True)
+    original_path = models.CharField(max_length=255)
+    public_path = models.CharField(max_length=255)
+    public_sha256 = models.CharField(_("SHA-256 of the public copy"), max_length=64)
+    public_width = models.PositiveIntegerField()
+    public_height = models.PositiveIntegerField()
+    phash = models.CharField(_("perceptual hash"), max_length=16)
+    captured_at = models.DateTimeField(_("captured at"), null=True, blank=True)
+    gps_lat = models.FloatField(null=True, blank=True)
+    gps_lon = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        ordering = ["kelurahan_id", "-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kelurahan", "log_index"], name="evidence_log_index_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(gps_lat__isnull=True, gps_lon__isnull=True)
+                | models.Q(gps_lat__isnull=False, gps_lon__isnull=False),
+                name="evidence_gps_both_or_neither",
+            ),
+        ]
+        indexes = [models.Index(fields=["kelurahan", "subject"])]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.subject}"

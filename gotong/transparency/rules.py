@@ -1,5 +1,14 @@
 """Permissions of the transparency app (loaded by rules' autodiscovery)."""
 
-from gotong.accounts.permissions import PUBLIC, permissions_declare
+from gotong.accounts.models import Role
+from gotong.accounts.permissions import PUBLIC, permissions_declare, roles
 
-permissions_declare({"transparency.view": PUBLIC})
+permissions_declare(
+    {
+        "transparency.view": PUBLIC,
+        # Photo evidence of an action: the people who do or oversee the work.
+        "transparency.evidence_upload": roles(
+            Role.RELAWAN, Role.KETUA_RT, Role.KETUA_RW, Role.OPERATOR, Role.ADMIN
+        ),
+    }
+)

@@ -1,10 +1,17 @@
-"""Reads of the transparency log, always for one kelurahan: heads, entries, proofs, checks."""
+"""Reads of the transparency log, always for one kelurahan: heads, entries, proofs, checks,
+and the evidence photos with their receipts."""
 
+import base64
+import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import storages
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gotong.core.exceptions import NotFound, ValidationFailed
@@ -12,7 +19,8 @@ from gotong.territory.models import Kelurahan
 
 from . import merkle
 from .canonical import tree_head_signature_valid
-from .models import LogEntry, LogHead, SignedTreeHead, TreeNode
+from .models import Evidence, LogEntry, LogHead, SignedTreeHead, TreeNode
+from .photos import phash_distance
 from .services import node_fetcher
 
 MAX_ENTRIES_PER_PAGE = 1000
@@ -237,3 +245,141 @@ def _first_index_after(heads: list[SignedTreeHead], size: int) -> int:
     """The first entry not covered by the last head that still verified before ``size``."""
     earlier = [h.tree_size for h in heads if h.tree_size < size]
     return max(earlier, default=0)
+
+
+# --- Evidence and receipts ----------------------------------------------------------------
+
+
+def evidence_get(*, kelurahan: Kelurahan, code: str) -> Evidence:
+    """Evidence by receipt code within this kelurahan (another kelurahan's is not found)."""
+    evidence = Evidence.objects.filter(kelurahan=kelurahan, code=code).first()
+    if evidence is None:
+        raise NotFound(_("No receipt with this code in this kelurahan."), {"code": code})
+    return evidence
+
+
+def evidence_for_subject(*, kelurahan: Kelurahan, subject: str) -> QuerySet[Evidence]:
+    """Evidence about one subject (e.g. ``activity:12``), oldest first."""
+    return Evidence.objects.filter(kelurahan=kelurahan, subject=subject).order_by("log_index")
+
+
+def evidence_near_duplicates(
+    *,
+    kelurahan: Kelurahan,
+    phash: str,
+    max_distance: int | None = None,
+    exclude: Evidence | None = None,
+) -> list[tuple[Evidence, int]]:
+    """Evidence in this kelurahan whose perceptual hash is within ``max_distance`` bits of
+    ``phash`` (default ``GOTONG_EVIDENCE_PHASH_MAX_DISTANCE``), nearest first.
+
+    For the governance module: the same photo handed in for two activities. Scans the
+    kelurahan's hashes (64-bit XOR and popcount, about a million per second).
+    """
+    limit = settings.GOTONG_EVIDENCE_PHASH_MAX_DISTANCE if max_distance is None else max_distance
+    candidates = Evidence.objects.filter(kelurahan=kelurahan)
+    if exclude is not None:
+        candidates = candidates.exclude(pk=exclude.pk)
+    close: dict[int, int] = {}
+    for pk, other in candidates.values_list("pk", "phash").iterator(chunk_size=5000):
+        distance = phash_distance(phash, other)
+        if distance <= limit:
+            close[pk] = distance
+    found = Evidence.objects.filter(pk__in=close).order_by("log_index")
+    return sorted(((e, close[e.pk]) for e in found), key=lambda pair: pair[1])
+
+
+def evidence_public_file(*, evidence: Evidence) -> File:
+    """The public (stripped, resized) copy, opened from the public storage."""
+    return storages["evidence_public"].open(evidence.public_path, "rb")
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """One line of the public log page."""
+
+    index: int
+    type: str
+    recorded_at: dt.datetime
+    actor: str
+    subject: str
+    receipt_code: str | None
+
+
+def log_rows(*, kelurahan: Kelurahan, entries: Sequence[LogEntry]) -> list[LogRow]:
+    """Rows for a page of entries, each linked to the evidence receipt of the entry itself
+    or, failing that, to the latest receipt about the same subject (one query)."""
+    indexes = [e.index for e in entries]
+    subjects = {e.subject for e in entries}
+    by_index: dict[int, str] = {}
+    by_subject: dict[str, str] = {}
+    for index, subject, code in (
+        Evidence.objects.filter(kelurahan=kelurahan)
+        .filter(Q(log_index__in=indexes) | Q(subject__in=subjects))
+        .order_by("log_index")
+        .values_list("log_index", "subject", "code")
+    ):
+        by_index[index] = code
+        by_subject[subject] = code
+    return [
+        LogRow(
+            index=e.index,
+            type=e.type,
+            recorded_at=e.recorded_at,
+            actor=json.loads(e.body).get("actor", ""),
+            subject=e.subject,
+            receipt_code=by_index.get(e.index) or by_subject.get(e.subject),
+        )
+        for e in entries
+    ]
+
+
+def inclusion_browser_data(*, entry: LogEntry, check: dict[str, Any]) -> dict[str, Any] | None:
+    """What the in-browser verifier needs to redo the inclusion check (None when unsigned)."""
+    if not check.get("signed"):
+        return None
+    head: SignedTreeHead = check["head"]
+    return {
+        "index": entry.index,
+        "entry": entry.body,
+        "leaf_hash": check["leaf_hash"],
+        "audit_path": check["audit_path"],
+        "tree_size": head.tree_size,
+        "root_hash": check["root_hash"],
+        "timestamp": head.timestamp,
+        "signature": base64.b64encode(bytes(head.signature)).decode(),
+        "public_key": base64.b64encode(bytes(head.public_key)).decode(),
+    }
+
+
+@dataclass
+class Receipt:
+    """Everything the public receipt page shows about one piece of evidence."""
+
+    evidence: Evidence
+    entry: LogEntry
+    record: dict[str, Any]
+    history: list[LogRow]
+    check: dict[str, Any]
+    browser: dict[str, Any] | None
+
+
+RECEIPT_HISTORY_MAX = 50
+
+
+def receipt_get(*, kelurahan: Kelurahan, code: str) -> Receipt:
+    """The evidence, its log entry, the subject's logged history and the inclusion check."""
+    evidence = evidence_get(kelurahan=kelurahan, code=code)
+    entry = entry_get(kelurahan=kelurahan, index=evidence.log_index)
+    history = list(
+        entries_for_subject(kelurahan=kelurahan, subject=evidence.subject)[:RECEIPT_HISTORY_MAX]
+    )
+    check = entry_inclusion_check(kelurahan=kelurahan, entry=entry)
+    return Receipt(
+        evidence=evidence,
+        entry=entry,
+        record=json.loads(entry.body),
+        history=log_rows(kelurahan=kelurahan, entries=history),
+        check=check,
+        browser=inclusion_browser_data(entry=entry, check=check),
+    )

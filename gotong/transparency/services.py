@@ -4,27 +4,36 @@
   transaction of the change it records); ``entries_append`` appends a batch.
 - ``tree_head_publish``: sign the current tree head (on a schedule and after batches).
 - ``actor_pseudonym``: the stable keyed-hash id under which a user appears in the log.
+- ``evidence_upload``: store a photo as evidence (private original, stripped public copy,
+  hashes) and record it in the log with a public receipt code.
 """
 
 import hashlib
 import hmac
 import re
+import secrets
 from collections.abc import Iterable, Mapping
 from functools import reduce
 from operator import or_
 from typing import Any
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, storages
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from gotong.accounts.permissions import permission_gate
+from gotong.core.exceptions import ValidationFailed
 from gotong.core.timeutils import utc_iso
 from gotong.territory.models import Kelurahan
 
 from . import merkle
 from .canonical import canonical_bytes
-from .models import LogEntry, LogHead, SignedTreeHead, TreeNode
+from .models import Evidence, LogEntry, LogHead, SignedTreeHead, TreeNode
+from .photos import EXTENSIONS, PhotoRejected, photo_inspect
 from .signing import public_key_bytes, tree_head_sign
 
 # Keys and values that must never reach the public log (it outlives any erasure).
@@ -209,3 +218,163 @@ def tree_heads_publish_all() -> int:
         if tree_head_publish(kelurahan=kelurahan).pk != before:
             published += 1
     return published
+
+
+# --- Evidence (photos) ------------------------------------------------------------------
+
+EVIDENCE_UPLOAD = "transparency.evidence_upload"
+EVIDENCE_ENTRY_TYPE = "evidence.recorded"
+# What the evidence is about: "<kind>:<id>", e.g. "activity:12" or "need:3".
+EVIDENCE_SUBJECT = re.compile(r"^[a-z][a-z_]{1,31}:[1-9][0-9]{0,11}$")
+EVIDENCE_NOTE_MAX = 280
+# GPS in the public log and on receipts: 3 decimals, about 110 m, enough to show the photo
+# was taken in the neighbourhood, not enough to point at a house.
+EVIDENCE_GPS_DECIMALS = 3
+# Receipt codes: 12 characters from an alphabet without look-alikes (60 bits).
+_RECEIPT_ALPHABET = "23456789abcdefghijkmnpqrstuvwxyz"
+_RECEIPT_LENGTH = 12
+
+
+def hash_grouped(hex_digest: str) -> str:
+    """A hex digest in groups of 8 (``"e3b0c442 98fc1c14 ..."``), as the log stores it.
+
+    Easier to compare by eye, and a run of at most 8 digits can never look like a phone
+    number or NIK to the personal-data check of ``entries_append``.
+    """
+    return " ".join(hex_digest[i : i + 8] for i in range(0, len(hex_digest), 8))
+
+
+def gps_public(value: float | None) -> float | None:
+    """A coordinate rounded for the public log and receipt (about 110 m)."""
+    return None if value is None else round(value, EVIDENCE_GPS_DECIMALS)
+
+
+def _receipt_code_new() -> str:
+    while True:
+        code = "".join(secrets.choice(_RECEIPT_ALPHABET) for _position in range(_RECEIPT_LENGTH))
+        if not Evidence.objects.filter(code=code).exists():
+            return code
+
+
+def _upload_bytes(upload: Any, limit: int) -> bytes:
+    too_large = ValidationFailed(
+        _("The photo is larger than %(mb)s MB.") % {"mb": limit // (1024 * 1024)},
+        {"field": "file", "max_bytes": limit},
+    )
+    if getattr(upload, "size", None) and upload.size > limit:
+        raise too_large
+    upload.seek(0)
+    raw = upload.read(limit + 1)
+    if len(raw) > limit:
+        raise too_large
+    return raw
+
+
+def _evidence_input_check(*, subject: str, note: str) -> None:
+    if not EVIDENCE_SUBJECT.match(subject):
+        raise ValidationFailed(
+            _("The subject must look like activity:12 or need:3."), {"field": "subject"}
+        )
+    if len(note) > EVIDENCE_NOTE_MAX:
+        raise ValidationFailed(
+            _("The note is longer than %(n)s characters.") % {"n": EVIDENCE_NOTE_MAX},
+            {"field": "note"},
+        )
+    try:
+        _check_no_personal_data({"note": note})
+    except PersonalDataInLog as exc:
+        raise ValidationFailed(
+            _("The note is public: leave out phone numbers, NIK and KK numbers."),
+            {"field": "note"},
+        ) from exc
+
+
+@transaction.atomic
+def evidence_upload(
+    *, kelurahan: Kelurahan, uploader: Any, subject: str, upload: Any, note: str = ""
+) -> Evidence:
+    """Store a photo as evidence about ``subject`` and record its hashes in the log.
+
+    ``upload`` is a Django ``File`` (e.g. an ``UploadedFile``). The type is sniffed from
+    the content; the original goes to the private storage, a stripped and resized JPEG to
+    the public one. Returns the ``Evidence`` with its receipt code.
+    """
+    # Any role that may upload, held anywhere in the kelurahan: the subject's own unit is
+    # not known here (activities and needs will check their RT when they call this).
+    permission_gate(uploader, EVIDENCE_UPLOAD, kelurahan)
+    subject, note = subject.strip(), " ".join(note.split())
+    _evidence_input_check(subject=subject, note=note)
+    raw = _upload_bytes(upload, settings.GOTONG_EVIDENCE_MAX_BYTES)
+    try:
+        facts = photo_inspect(
+            raw,
+            max_side=settings.GOTONG_EVIDENCE_PUBLIC_MAX_SIDE,
+            max_pixels=settings.GOTONG_EVIDENCE_MAX_PIXELS,
+        )
+    except PhotoRejected as exc:
+        messages = {
+            "type": _("Only JPEG, PNG or WebP photos can be uploaded."),
+            "pixels": _("The photo has too many pixels."),
+            "corrupt": _("The photo could not be read; it may be damaged or incomplete."),
+        }
+        raise ValidationFailed(
+            messages[exc.reason], {"field": "file", "reason": exc.reason}
+        ) from exc
+
+    code = _receipt_code_new()
+    folder = f"{kelurahan.pk}/{timezone.now():%Y/%m}"
+    private, public = storages["evidence_private"], storages["evidence_public"]
+    saved: list[tuple[Storage, str]] = []
+    try:
+        original_path = private.save(
+            f"{folder}/{code}.{EXTENSIONS[facts.media_type]}", ContentFile(raw)
+        )
+        saved.append((private, original_path))
+        public_path = public.save(f"{folder}/{code}.jpg", ContentFile(facts.public_bytes))
+        saved.append((public, public_path))
+        data: dict[str, Any] = {
+            "receipt": code,
+            "media_type": facts.media_type,
+            "sha256": hash_grouped(facts.sha256),
+            "public_sha256": hash_grouped(facts.public_sha256),
+            "phash": hash_grouped(facts.phash),
+        }
+        if facts.captured_at is not None:
+            data["captured_at"] = utc_iso(facts.captured_at)
+        if facts.latitude is not None:
+            data["gps"] = {"lat": gps_public(facts.latitude), "lon": gps_public(facts.longitude)}
+        if note:
+            data["note"] = note
+        entry = entry_record(
+            kelurahan=kelurahan,
+            type=EVIDENCE_ENTRY_TYPE,
+            actor=uploader,
+            subject=subject,
+            data=data,
+        )
+        return Evidence.objects.create(
+            kelurahan=kelurahan,
+            code=code,
+            subject=subject,
+            note=note,
+            uploader=uploader,
+            log_index=entry.index,
+            media_type=facts.media_type,
+            size_bytes=len(raw),
+            width=facts.width,
+            height=facts.height,
+            sha256=facts.sha256,
+            original_path=original_path,
+            public_path=public_path,
+            public_sha256=facts.public_sha256,
+            public_width=facts.public_width,
+            public_height=facts.public_height,
+            phash=facts.phash,
+            captured_at=facts.captured_at,
+            gps_lat=facts.latitude,
+            gps_lon=facts.longitude,
+        )
+    except BaseException:
+        for storage, path in saved:
+            storage.delete(path)
+        raise
