@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("gotong.accounts.urls")),
     path("", include("gotong.registry.urls")),
     path("", include("gotong.transparency.urls")),
+    path("", include("gotong.needs.urls")),
     path("", include("gotong.web.urls")),
 ]

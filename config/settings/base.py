@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "gotong.channels",
     "gotong.transparency",
     "gotong.registry",
+    "gotong.needs",
     "gotong.web",
 ]
 

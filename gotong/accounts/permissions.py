@@ -130,7 +130,7 @@ def permission_gate(user: Any, name: str, kelurahan: Kelurahan | None) -> None:
 
 def permission_require(user: Any, name: str, unit: Any) -> None:
     """Territory-level check for services: raise unless the user holds the permission over unit."""
-    if not user.has_perm(name, unit):
+    if user is None or not user.has_perm(name, unit):
         raise PermissionDenied(
             _("Your role does not allow this action in this area."),
             {"permission": name, "check": "territory"},

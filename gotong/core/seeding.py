@@ -7,6 +7,7 @@ deterministic for a given seed; running twice changes nothing.
 """
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,8 @@ class DemoContext:
     rng: random.Random
     objects: dict[str, Any] = field(default_factory=dict)
     logins: list[tuple[str, str, str]] = field(default_factory=list)  # (who, phone, how)
+    # Run after every app has seeded (e.g. sign the transparency log's head last).
+    finally_run: list[Callable[[], object]] = field(default_factory=list)
 
     def person_name(self) -> str:
         """A synthetic name, marked as demo."""

@@ -26,6 +26,8 @@ class Command(BaseCommand):
                     continue
                 module = importlib.import_module(module_name)
                 module.demo_seed(demo)
+            for step in demo.finally_run:
+                step()
         if options["quiet"]:
             return
         self.stdout.write(self.style.SUCCESS("Demo Kelurahan Taman is ready (synthetic data)."))

@@ -1,18 +1,8 @@
 from django.core.management.base import BaseCommand, CommandParser
 
+from gotong.core.scheduling import task_chain_start
 from gotong.transparency.services import tree_heads_publish_all
 from gotong.transparency.tasks import tree_heads_publish_task
-
-
-def schedule_pending() -> bool:
-    """Is a publication already queued (by an earlier start) in the database task queue?"""
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
-    path = f"{tree_heads_publish_task.module_path}"
-    return DBTaskResult.objects.filter(
-        status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING], task_path=path
-    ).exists()
 
 
 class Command(BaseCommand):
@@ -27,10 +17,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         if options["schedule"]:
-            if schedule_pending():
-                self.stdout.write("already scheduled")
-            else:
-                tree_heads_publish_task.enqueue(reschedule=True)
-                self.stdout.write("scheduled")
+            started = task_chain_start(tree_heads_publish_task)
+            self.stdout.write("scheduled" if started else "already scheduled")
             return
         self.stdout.write(f"published: {tree_heads_publish_all()}")

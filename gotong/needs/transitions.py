@@ -1,0 +1,48 @@
+"""The one transition table of a need's lifecycle.
+
+Each allowed (from, to) pair names the permission the actor must hold over the need's RT
+and whether a reason is required. ``None`` as permission means the step is taken by the
+platform itself (the activities app, when sign-offs are complete), never by a person.
+"""
+
+from dataclasses import dataclass
+
+from .models import OPEN_STATUSES, Status
+
+
+@dataclass(frozen=True)
+class Transition:
+    perm: str | None
+    reason_required: bool = False
+
+
+TRANSITIONS: dict[tuple[str, str], Transition] = {
+    (Status.SUBMITTED, Status.VERIFIED): Transition("needs.triage"),
+    (Status.SUBMITTED, Status.REJECTED): Transition("needs.triage", reason_required=True),
+    (Status.SUBMITTED, Status.ESCALATED): Transition("needs.triage", reason_required=True),
+    (Status.VERIFIED, Status.APPROVED): Transition("needs.approve"),
+    (Status.VERIFIED, Status.REJECTED): Transition("needs.approve", reason_required=True),
+    (Status.ESCALATED, Status.APPROVED): Transition("needs.decide_escalated"),
+    (Status.ESCALATED, Status.REJECTED): Transition("needs.decide_escalated", reason_required=True),
+    (Status.APPROVED, Status.MATCHED): Transition("needs.assign"),
+    (Status.MATCHED, Status.APPROVED): Transition("needs.assign", reason_required=True),
+    (Status.MATCHED, Status.IN_PROGRESS): Transition("needs.fulfil"),
+    (Status.IN_PROGRESS, Status.DELIVERED): Transition("needs.fulfil"),
+    (Status.DELIVERED, Status.CONFIRMED): Transition("needs.confirm_on_behalf"),
+    (Status.CONFIRMED, Status.SIGNED_OFF): Transition(None),
+    (Status.SIGNED_OFF, Status.CLOSED): Transition("needs.close"),
+    **{
+        (status, Status.CANCELLED): Transition("needs.cancel", reason_required=True)
+        for status in OPEN_STATUSES
+    },
+}
+
+
+def transition_get(current: str, target: str) -> Transition | None:
+    """The rule for moving from ``current`` to ``target``, or None when not allowed."""
+    return TRANSITIONS.get((current, target))
+
+
+def next_steps(current: str) -> list[str]:
+    """Statuses reachable from ``current`` (for the 'what is next' line)."""
+    return [to for (frm, to) in TRANSITIONS if frm == current and to != Status.CANCELLED]
