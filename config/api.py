@@ -48,6 +48,7 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 
 def _mount() -> None:
     from gotong.accounts.api import router as accounts_router
+    from gotong.activities.api import router as activities_router
     from gotong.needs.api import router as needs_router
     from gotong.registry.api import router as registry_router
     from gotong.territory.api import router as territory_router
@@ -55,6 +56,7 @@ def _mount() -> None:
 
     api.add_router("/v1/", accounts_router)
     api.add_router("/v1/", needs_router)
+    api.add_router("/v1/", activities_router)
     api.add_router("/v1/", territory_router)
     api.add_router("/v1/", transparency_router)
     api.add_router("/v1/", registry_router)

@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("gotong.registry.urls")),
     path("", include("gotong.transparency.urls")),
     path("", include("gotong.needs.urls")),
+    path("", include("gotong.activities.urls")),
     path("", include("gotong.web.urls")),
 ]

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "gotong.transparency",
     "gotong.registry",
     "gotong.needs",
+    "gotong.activities",
     "gotong.web",
 ]
 

@@ -86,6 +86,8 @@ def test_route_admits_exactly_the_roles_in_the_table(
             "rt_id": rt.pk,
             "membership_id": member.pk,
             "need_id": 999_999,
+            "activity_id": 999_999,
+            "assignment_id": 999_999,
             **permission_test_ids(rt),
         },
     )

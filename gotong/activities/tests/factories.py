@@ -1,0 +1,82 @@
+"""Test data for activities: volunteers with logins and skills, a sick elderly resident,
+approved needs, and helpers to read codes from the file outbox."""
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from gotong.accounts.models import Role
+from gotong.accounts.tests.factories import MembershipFactory
+from gotong.needs import services as need_services
+from gotong.needs.models import Need, RaisedVia
+from gotong.needs.tests.factories import resident
+from gotong.registry.models import Household, Person, Volunteer
+from gotong.registry.services import volunteer_signup
+from gotong.registry.tests.factories import PersonFactory
+from gotong.territory.models import RT
+
+ANY_TIME = [(d, dt.time(0, 0), dt.time(23, 59)) for d in range(7)]
+
+
+def volunteer(rt: RT, skills: tuple[str, ...] = ("driver",), **fields: Any) -> Volunteer:
+    """A resident of ``rt`` with a login, the relawan role and a volunteer profile."""
+    person = resident(rt, **fields)
+    MembershipFactory(user=person.user, role=Role.RELAWAN, kelurahan=rt.kelurahan, rw=rt.rw, rt=rt)
+    return volunteer_signup(
+        actor=person.user, person=person, skill_codes=skills, windows=ANY_TIME, max_tasks_per_week=3
+    )
+
+
+def elderly(rt: RT, phone: str = "+6281399990001") -> Person:
+    """A sick elderly resident without a login, in their own household, with a phone."""
+    household = Household.objects.create(kelurahan=rt.kelurahan, rt=rt, size=1)
+    person = PersonFactory(
+        rt=rt,
+        household=household,
+        phone=phone,
+        is_elderly=True,
+        has_chronic_illness=True,
+        birth_date=dt.date(1944, 5, 1),
+    )
+    household.head = person  # type: ignore[assignment]
+    household.save(update_fields=["head"])
+    return person
+
+
+def verified(user: Any) -> Any:
+    """An officer as after a TOTP login (for calling services directly)."""
+    user.is_verified = lambda: True
+    return user
+
+
+def approved_need(rt_head: Any, rw_head: Any, person: Person, **fields: Any) -> Need:
+    """A food need raised by the RT head for ``person``, verified and approved."""
+    values: dict[str, Any] = {
+        "actor": rt_head,
+        "kelurahan": person.kelurahan,
+        "rt": person.rt,
+        "category": "pangan",
+        "description": "Paket sembako untuk lansia sakit yang tinggal sendiri",
+        "urgency": "tinggi",
+        "needed_by": timezone.now() + dt.timedelta(days=2),
+        "raised_via": RaisedVia.RT_PROXY,
+        "beneficiary_person": person,
+    }
+    values.update(fields)
+    need = need_services.need_submit(**values)
+    need_services.need_verify(actor=rt_head, need=need)
+    return need_services.need_approve(actor=rw_head, need=need)
+
+
+def last_code(phone: str) -> str:
+    """The 6-digit code of the last message to ``phone`` in the file outbox."""
+    outbox = Path(settings.GOTONG_NOTIFICATION_FILE_DIR) / f"{phone.lstrip('+')}.jsonl"
+    body = json.loads(outbox.read_text(encoding="utf-8").strip().splitlines()[-1])["body"]
+    match = re.search(r"(?<!\d)(\d{6})(?!\d)", body)
+    assert match, body
+    return match.group(1)
