@@ -128,4 +128,5 @@ def _evidence_seed(demo: DemoContext, kelurahan: Kelurahan) -> None:
 def demo_seed(demo: DemoContext) -> None:
     kelurahan: Kelurahan = demo.objects["kelurahan"]
     _evidence_seed(demo, kelurahan)
-    tree_head_publish(kelurahan=kelurahan)
+    # Sign the head once every app has seeded, so it covers all demo entries.
+    demo.finally_run.append(lambda: tree_head_publish(kelurahan=kelurahan))
