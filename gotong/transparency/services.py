@@ -59,7 +59,12 @@ _FORBIDDEN_KEYS = {
     "bank_account",
     "rekening",
 }
-_FORBIDDEN_VALUES = re.compile(r"(?<!\d)\d{16}(?!\d)|(?:\+62|(?<!\d)62|(?<!\d)0)8\d{7,11}(?!\d)")
+# A NIK/KK (16 digits) or an Indonesian mobile number standing as a word of its own; runs
+# inside a longer alphanumeric token (a hex SHA-256 digest, a receipt code) are not ids.
+_FORBIDDEN_VALUES = re.compile(
+    r"(?<![0-9A-Za-z])\d{16}(?![0-9A-Za-z])"
+    r"|(?<![0-9A-Za-z])(?:\+62|62|0)8\d{7,11}(?![0-9A-Za-z])"
+)
 
 
 class PersonalDataInLog(ValueError):
@@ -235,15 +240,6 @@ _RECEIPT_ALPHABET = "23456789abcdefghijkmnpqrstuvwxyz"
 _RECEIPT_LENGTH = 12
 
 
-def hash_grouped(hex_digest: str) -> str:
-    """A hex digest in groups of 8 (``"e3b0c442 98fc1c14 ..."``), as the log stores it.
-
-    Easier to compare by eye, and a run of at most 8 digits can never look like a phone
-    number or NIK to the personal-data check of ``entries_append``.
-    """
-    return " ".join(hex_digest[i : i + 8] for i in range(0, len(hex_digest), 8))
-
-
 def gps_public(value: float | None) -> float | None:
     """A coordinate rounded for the public log and receipt (about 110 m)."""
     return None if value is None else round(value, EVIDENCE_GPS_DECIMALS)
@@ -335,9 +331,9 @@ def evidence_upload(
         data: dict[str, Any] = {
             "receipt": code,
             "media_type": facts.media_type,
-            "sha256": hash_grouped(facts.sha256),
-            "public_sha256": hash_grouped(facts.public_sha256),
-            "phash": hash_grouped(facts.phash),
+            "sha256": facts.sha256,
+            "public_sha256": facts.public_sha256,
+            "phash": facts.phash,
         }
         if facts.captured_at is not None:
             data["captured_at"] = utc_iso(facts.captured_at)

@@ -22,3 +22,9 @@ def evidence_upload_allowed(context: Any) -> bool:
     except ApplicationError:
         return False
     return True
+
+
+@register.filter
+def hash_grouped(hex_digest: str) -> str:
+    """Show a hex digest in groups of 8 (``e3b0c442 98fc1c14 ...``) so people can compare it."""
+    return " ".join(hex_digest[i : i + 8] for i in range(0, len(hex_digest), 8))

@@ -16,7 +16,8 @@ from gotong.accounts.models import Role, User
 from gotong.territory.models import RT, Kelurahan
 from gotong.transparency import merkle
 from gotong.transparency.models import Evidence
-from gotong.transparency.services import entries_append, hash_grouped, tree_head_publish
+from gotong.transparency.services import entries_append, tree_head_publish
+from gotong.transparency.templatetags.transparency import hash_grouped
 
 from .images import FAKE_PDF, jpeg_plain, jpeg_with_exif
 
