@@ -10,7 +10,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -258,15 +257,31 @@ def evidence_subjects(activity: Activity) -> list[str]:
     return [activity.subject, *(f"need:{link.need_id}" for link in activity.links.all())]
 
 
-def completeness(activity: Activity, policy: ActivityPolicy) -> Completeness:
+def subjects_with_evidence(activities: Iterable[Activity]) -> set[str]:
+    """Which of the activities' evidence subjects have a photo (one query)."""
+    activities = list(activities)
+    if not activities:
+        return set()
+    subjects = {s for a in activities for s in evidence_subjects(a)}
+    return set(
+        Evidence.objects.filter(
+            kelurahan_id=activities[0].kelurahan_id, subject__in=sorted(subjects)
+        ).values_list("subject", flat=True)
+    )
+
+
+def completeness(
+    activity: Activity, policy: ActivityPolicy, with_evidence: set[str] | None = None
+) -> Completeness:
     """Evidence, deliveries, confirmations and sign-offs of one activity (prefetched links
-    and signoffs; one query for the evidence)."""
+    and signoffs). ``with_evidence``: from ``subjects_with_evidence`` for many activities;
+    without it, one query."""
     needs = [link.need for link in activity.links.all() if link.need.status not in SKIPPED_NEEDS]
     signoffs = list(activity.signoffs.all())
+    if with_evidence is None:
+        with_evidence = subjects_with_evidence([activity])
     return Completeness(
-        has_evidence=Evidence.objects.filter(
-            Q(kelurahan_id=activity.kelurahan_id) & Q(subject__in=evidence_subjects(activity))
-        ).exists(),
+        has_evidence=any(s in with_evidence for s in evidence_subjects(activity)),
         layers={s.layer for s in signoffs},
         independent=sum(1 for s in signoffs if s.layer == Layer.INDEPENDENT),
         required=policy.verifiers_required,

@@ -151,12 +151,13 @@ def verifier_queue(*, kelurahan: Kelurahan, user: Any, limit: int = 100) -> list
         return []
     facts = checks.verifier_facts(user=user, kelurahan=kelurahan, policy=policy)
     parties = checks.activity_parties(waiting)
+    with_evidence = checks.subjects_with_evidence(waiting)
     rows = []
     for activity in waiting:
         signoffs = list(activity.signoffs.all())
         signers = {s.signer_id for s in signoffs}
         layers = {s.layer for s in signoffs}
-        state = checks.completeness(activity, policy)
+        state = checks.completeness(activity, policy, with_evidence)
         layer = ""
         if user.pk in signers:
             continue
@@ -208,8 +209,10 @@ def signoff_options(*, activity: Activity, user: Any) -> dict[str, Any]:
         and Layer.EXECUTOR not in state.layers,
         "rt": waiting
         and Layer.RT not in state.layers
+        and not state.unconfirmed_need_ids
         and user.has_perm("activities.signoff_rt", activity.rt),
         "rw": waiting
+        and Layer.RT in state.layers
         and Layer.RW not in state.layers
         and user.has_perm("activities.signoff_rw", activity.rt),
         "independent": waiting and not reasons,

@@ -11,9 +11,8 @@ from django.utils import timezone
 from gotong.accounts.models import Role
 from gotong.activities import services
 from gotong.activities.models import Activity
-from gotong.activities.tests.factories import approved_need, elderly, verified, volunteer
+from gotong.activities.tests.factories import approved_need, elderly, photo, verified, volunteer
 from gotong.needs.models import Need
-from gotong.needs.tests.factories import photo
 from gotong.registry.models import Person, Skill, Volunteer
 from gotong.territory.models import RT
 

@@ -2,13 +2,16 @@
 approved needs, and helpers to read codes from the file outbox."""
 
 import datetime as dt
+import io
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from gotong.accounts.models import Role
 from gotong.accounts.tests.factories import MembershipFactory
@@ -80,3 +83,15 @@ def last_code(phone: str) -> str:
     match = re.search(r"(?<!\d)(\d{6})(?!\d)", body)
     assert match, body
     return match.group(1)
+
+
+def photo(name: str = "bukti.png", colour: str = "green") -> SimpleUploadedFile:
+    """A small synthetic PNG with shapes, drawn here (no downloaded images). Not a plain
+    colour: its perceptual hash would be all digits, which the log refuses as a NIK."""
+    image = Image.new("RGB", (64, 48), colour)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, 31, 23), fill=(250, 250, 250))
+    draw.ellipse((36, 20, 60, 44), fill=(20, 20, 20))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")

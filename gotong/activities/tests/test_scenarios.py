@@ -11,10 +11,9 @@ from django.utils import timezone
 
 from gotong.accounts.models import Role
 from gotong.activities.models import Activity, ActivityStatus, Rating
-from gotong.activities.tests.factories import elderly, last_code, volunteer
+from gotong.activities.tests.factories import elderly, last_code, photo, volunteer
 from gotong.needs.models import Need
 from gotong.needs.models import Status as NeedStatus
-from gotong.needs.tests.factories import photo
 from gotong.registry.tests.factories import OrganisationFactory
 from gotong.territory.models import RT
 from gotong.transparency.models import LogEntry

@@ -23,12 +23,13 @@ from gotong.activities.tests.factories import (
     approved_need,
     elderly,
     last_code,
+    photo,
     verified,
     volunteer,
 )
 from gotong.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from gotong.needs.models import Status as NeedStatus
-from gotong.needs.tests.factories import photo, resident
+from gotong.needs.tests.factories import resident
 from gotong.registry.models import Person
 from gotong.territory.tests.factories import RTFactory, RWFactory
 from gotong.transparency.models import LogEntry
