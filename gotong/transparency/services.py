@@ -87,11 +87,21 @@ def _actor_label(actor: Any, role: str | None, kelurahan: Kelurahan) -> str:
     return f"{role}:{actor_pseudonym(actor.pk)}"
 
 
+# Values under these key endings are digests (a pHash can be 16 hex digits that are all
+# decimal, e.g. 8000000000000000 for a plain picture), never identity numbers.
+_DIGEST_KEY_ENDINGS = ("hash", "sha256", "digest")
+
+
 def _check_no_personal_data(value: Any, path: str = "data") -> None:
     if isinstance(value, Mapping):
         for key, item in value.items():
-            if str(key).lower() in _FORBIDDEN_KEYS:
+            name = str(key).lower()
+            if name in _FORBIDDEN_KEYS:
                 raise PersonalDataInLog(f"{path}.{key} would put personal data in the public log")
+            if name.endswith(_DIGEST_KEY_ENDINGS) and isinstance(item, str):
+                if not all(ch in "0123456789abcdef" for ch in item.lower()):
+                    raise PersonalDataInLog(f"{path}.{key} must be a hex digest")
+                continue
             _check_no_personal_data(item, f"{path}.{key}")
     elif isinstance(value, list | tuple):
         for position, item in enumerate(value):

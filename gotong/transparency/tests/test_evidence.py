@@ -212,6 +212,14 @@ def test_hex_digests_pass_the_personal_data_check_but_a_nik_does_not(
     # 16 decimal digits in a row happen in about 0.7% of SHA-256 hex digests.
     digest = "ab1234567890123456cd" + "e" * 44
     entry_record(kelurahan=kelurahan, type="t", actor=None, subject="s:1", data={"h": digest})
+    # A plain picture's perceptual hash is all decimal digits; under a digest key it is fine.
+    entry_record(
+        kelurahan=kelurahan,
+        type="t",
+        actor=None,
+        subject="s:1",
+        data={"phash": "8000000000000000"},
+    )
     with pytest.raises(PersonalDataInLog):
         entry_record(
             kelurahan=kelurahan,
@@ -219,6 +227,14 @@ def test_hex_digests_pass_the_personal_data_check_but_a_nik_does_not(
             actor=None,
             subject="s:1",
             data={"h": "NIK 3577014101900001"},
+        )
+    with pytest.raises(PersonalDataInLog):
+        entry_record(
+            kelurahan=kelurahan,
+            type="t",
+            actor=None,
+            subject="s:1",
+            data={"sha256": "NIK 3577014101900001"},
         )
 
 
