@@ -45,6 +45,7 @@ from gotong.core.exceptions import (
     RateLimited,
     ValidationFailed,
 )
+from gotong.core.lifecycle import transition_check
 from gotong.needs import services as need_services
 from gotong.needs.models import Need
 from gotong.needs.models import Status as NeedStatus
@@ -72,7 +73,7 @@ from .models import (
     SignOff,
     Slot,
 )
-from .transitions import OPEN_STATUSES, transition_get
+from .transitions import OPEN_STATUSES, TRANSITIONS
 
 RECEIPT_CODE_TTL = dt.timedelta(minutes=15)
 RECEIPT_CODE_MAX_TRIES = 5
@@ -609,21 +610,16 @@ def assignment_check_out(*, actor: Any, activity: Activity) -> Assignment:
 def activity_transition(*, actor: Any, activity: Activity, to: str, reason: str = "") -> Activity:
     """Move an activity one step along its lifecycle, if the table allows it for this actor."""
     activity = _locked(activity)
-    rule = transition_get(activity.status, to)
-    if rule is None:
-        raise Conflict(
-            _("An activity that is '%(current)s' cannot become '%(target)s'.")
-            % {"current": activity.get_status_display(), "target": ActivityStatus(to).label},
-            {"field": "status", "current": activity.status, "target": to},
-        )
-    reason = (reason or "").strip()
-    if rule.reason_required and not reason:
-        raise ValidationFailed(_("Give a reason for this step."), {"field": "reason"})
+    rule, reason = transition_check(
+        table=TRANSITIONS,
+        statuses=ActivityStatus,
+        current=activity.status,
+        target=to,
+        reason=reason,
+        actor=actor,
+        refused=_("An activity that is '%(current)s' cannot become '%(target)s'."),
+    )
     if rule.perm is None:
-        if actor is not None:
-            raise PermissionDenied(
-                _("This step is taken by the platform when sign-offs are complete.")
-            )
         role = "system"
     elif rule.coordinator_may and _is_coordinator(actor, activity):
         role = "koordinator"
@@ -1172,3 +1168,27 @@ def activity_policy_set(
         },
     )
     return policy
+
+
+@transaction.atomic
+def resource_link_add(
+    *,
+    activity: Activity,
+    kind: str,
+    external_id: str,
+    quantity: int = 1,
+    unit: str = "paket",
+    organisation: Organisation | None = None,
+) -> ResourceLink:
+    """Attach goods, funds or a UMKM product to an activity (called by the funds app when
+    goods go out or a payment for the activity is made; that app checks who may)."""
+    if kind not in ResourceKind.values:
+        raise ValidationFailed(_("Unknown kind of resource."), {"field": "kind"})
+    return ResourceLink.objects.create(
+        activity=activity,
+        kind=kind,
+        external_id=external_id.strip()[:64],
+        quantity=max(1, quantity),
+        unit=(unit or "paket").strip()[:30],
+        organisation=organisation,
+    )

@@ -8,17 +8,9 @@ required. ``None`` as permission: the platform takes the step (all sign-offs are
     planned / in_progress -> cancelled
 """
 
-from dataclasses import dataclass
+from gotong.core.lifecycle import Transition
 
 from .models import ActivityStatus
-
-
-@dataclass(frozen=True)
-class Transition:
-    perm: str | None
-    coordinator_may: bool = False
-    reason_required: bool = False
-
 
 TRANSITIONS: dict[tuple[str, str], Transition] = {
     (ActivityStatus.PLANNED, ActivityStatus.IN_PROGRESS): Transition(
@@ -39,8 +31,3 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
 }
 
 OPEN_STATUSES = [ActivityStatus.PLANNED, ActivityStatus.IN_PROGRESS, ActivityStatus.REPORTED]
-
-
-def transition_get(current: str, target: str) -> Transition | None:
-    """The rule for moving from ``current`` to ``target``, or None when not allowed."""
-    return TRANSITIONS.get((current, target))

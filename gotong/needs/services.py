@@ -24,6 +24,7 @@ from gotong.accounts.models import Membership, Role
 from gotong.accounts.permissions import permission_require
 from gotong.channels.services import notification_send
 from gotong.core.exceptions import Conflict, PermissionDenied, ValidationFailed
+from gotong.core.lifecycle import transition_check
 from gotong.registry.models import Household, Person
 from gotong.registry.services import acting_role
 from gotong.territory.models import RT, Kelurahan
@@ -41,7 +42,7 @@ from .models import (
     Status,
     Urgency,
 )
-from .transitions import transition_get
+from .transitions import TRANSITIONS
 
 MAX_CONSENT_PHOTO_BYTES = 10 * 1024 * 1024
 
@@ -280,21 +281,16 @@ def _check_raiser(
 def need_transition(*, actor: Any, need: Need, to: str, reason: str = "") -> Need:
     """Move a need one step along its lifecycle, if the table allows it for this actor."""
     need = Need.objects.select_for_update().select_related("rt__rw", "kelurahan").get(pk=need.pk)
-    rule = transition_get(need.status, to)
-    if rule is None:
-        raise Conflict(
-            _("A need that is '%(current)s' cannot become '%(target)s'.")
-            % {"current": need.get_status_display(), "target": Status(to).label},
-            {"field": "status", "current": need.status, "target": to},
-        )
-    reason = (reason or "").strip()
-    if rule.reason_required and not reason:
-        raise ValidationFailed(_("Give a reason for this step."), {"field": "reason"})
+    rule, reason = transition_check(
+        table=TRANSITIONS,
+        statuses=Status,
+        current=need.status,
+        target=to,
+        reason=reason,
+        actor=actor,
+        refused=_("A need that is '%(current)s' cannot become '%(target)s'."),
+    )
     if rule.perm is None:
-        if actor is not None:
-            raise PermissionDenied(
-                _("This step is taken by the platform when sign-offs are complete.")
-            )
         role = "system"
     elif to == Status.CANCELLED and actor is not None and need.raised_by_id == actor.pk:
         role = "warga"

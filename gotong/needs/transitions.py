@@ -5,16 +5,9 @@ and whether a reason is required. ``None`` as permission means the step is taken
 platform itself (the activities app, when sign-offs are complete), never by a person.
 """
 
-from dataclasses import dataclass
+from gotong.core.lifecycle import Transition
 
 from .models import OPEN_STATUSES, Status
-
-
-@dataclass(frozen=True)
-class Transition:
-    perm: str | None
-    reason_required: bool = False
-
 
 TRANSITIONS: dict[tuple[str, str], Transition] = {
     (Status.SUBMITTED, Status.VERIFIED): Transition("needs.triage"),

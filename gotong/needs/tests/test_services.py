@@ -183,6 +183,8 @@ def test_illegal_steps_are_refused_with_a_clear_message(people: dict[str, Any]) 
     assert "cannot become" in str(exc.value.message) or "tidak" in str(exc.value.message)
     with pytest.raises(PermissionDenied):
         services.need_transition(actor=None, need=need, to=Status.VERIFIED)
+    with pytest.raises(Conflict):  # an unknown status is refused, not a crash
+        services.need_transition(actor=people["rt_head"], need=need, to="bogus")
     need.refresh_from_db()
     assert need.status == Status.SUBMITTED
 
