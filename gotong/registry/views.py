@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -326,11 +327,22 @@ def persons(request: HttpRequest, slug: str) -> HttpResponse:
     if rt_id and rt_id.isdigit():
         rt = territory_selectors.rt_get(kelurahan=kelurahan, pk=int(rt_id))
         queryset = queryset.filter(rt=rt)
-    total = queryset.count()
+    page = Paginator(queryset, 50).get_page(request.GET.get("page"))
+    # Only the residents on the page shown are read, so only they get an access-log row.
     rows = services.person_list_view(
-        actor=request.user, kelurahan=kelurahan, persons=list(queryset[:100]), rt=rt
+        actor=request.user, kelurahan=kelurahan, persons=list(page.object_list), rt=rt
     )
-    return render(request, "registry/persons.html", {"rows": rows, "total": total, "rt": rt})
+    return render(
+        request,
+        "registry/persons.html",
+        {
+            "rows": rows,
+            "total": page.paginator.count,
+            "rt": rt,
+            "page": page,
+            "query": f"rt={rt.pk}&" if rt else "",
+        },
+    )
 
 
 @_gate("registry.view_persons")

@@ -81,3 +81,18 @@ def test_officer_pages_refuse_a_resident(resident: Any, rt: RT, login: Callable[
         "/k/taman/impor/",
     ]:
         assert client.get(url).status_code == 403, url
+
+
+def test_the_residents_list_is_paged_and_logs_only_the_page_shown(
+    rt: RT, make_member: Callable[..., Any], login: Callable[..., Any]
+) -> None:
+    from gotong.registry.models import DataAccess
+
+    for _ in range(60):
+        PersonFactory(rt=rt)
+    client = login(make_member(Role.KETUA_RT, rt))
+    first = client.get("/k/taman/warga/")
+    second = client.get("/k/taman/warga/?page=2")
+    assert len(first.context["rows"]) == 50 and len(second.context["rows"]) == 10
+    assert first.context["total"] == 60
+    assert DataAccess.objects.count() == 60
