@@ -89,3 +89,17 @@ def log_tables_flushable(transactional_db: Any) -> Any:
     from gotong.transparency.db import log_tables_clear
 
     log_tables_clear(connection)
+
+
+@pytest.fixture
+def ledger_tables_flushable(transactional_db: Any) -> Any:
+    """For transactional tests of the funds ledger: empty the append-only ledger tables
+    (and the log) before Django's flush, which their triggers would refuse."""
+    yield
+    from django.db import connection
+
+    from gotong.funds.db import ledger_tables_clear
+    from gotong.transparency.db import log_tables_clear
+
+    ledger_tables_clear(connection)
+    log_tables_clear(connection)

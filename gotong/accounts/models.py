@@ -71,6 +71,7 @@ class Role(models.TextChoices):
     UMKM = "umkm", _("UMKM seller")
     DONATUR = "donatur", _("Donor")
     OPERATOR = "operator", _("Kelurahan operator")
+    BENDAHARA = "bendahara", _("Treasurer")
     LURAH = "lurah", _("Lurah")
     KOMITE_ETIKA = "komite_etika", _("Ethics committee")
     AUDITOR = "auditor", _("Auditor")
@@ -79,7 +80,9 @@ class Role(models.TextChoices):
 
 # Officers who handle personal data or money must log in with password + TOTP; their
 # memberships count only in a session verified by django-otp.
-OFFICER_ROLES = frozenset({Role.OPERATOR, Role.LURAH, Role.KOMITE_ETIKA, Role.AUDITOR, Role.ADMIN})
+OFFICER_ROLES = frozenset(
+    {Role.OPERATOR, Role.BENDAHARA, Role.LURAH, Role.KOMITE_ETIKA, Role.AUDITOR, Role.ADMIN}
+)
 # Which territory level each role is held at.
 RT_ROLES = frozenset({Role.KETUA_RT})
 RW_ROLES = frozenset({Role.KETUA_RW})

@@ -6,6 +6,7 @@
 - ``assignment_invite`` / ``assignment_respond`` / ``assignment_check_in`` /
   ``assignment_check_out``: volunteers are invited to a slot, accept or decline, and
   record when they arrive and leave.
+- ``assignment_expire``: the platform withdraws an invitation left unanswered too long.
 - ``activity_transition``: every lifecycle step, checked against the one transition table
   (``transitions.py``); ``activity_start`` (needs go "in progress"), ``activity_close``
   (needs closed, public receipt), ``activity_cancel`` name the steps.
@@ -534,6 +535,31 @@ def assignment_respond(*, actor: Any, assignment: Assignment, accept: bool) -> A
         answer=str(_("accepted") if accept else _("declined")),
         skill=assignment.slot.skill.name,
     )
+    return assignment
+
+
+@transaction.atomic
+def assignment_expire(*, assignment: Assignment) -> Assignment:
+    """The platform withdraws an invitation left unanswered too long (matching's timeout),
+    so the place can be offered to someone else."""
+    now = timezone.now()
+    if Assignment.objects.filter(pk=assignment.pk, status=AssignmentStatus.INVITED).update(
+        status=AssignmentStatus.DECLINED, responded_at=now, updated_at=now
+    ):
+        assignment.refresh_from_db()
+        activity = Activity.objects.select_related("rt__rw", "kelurahan").get(
+            pk=assignment.activity_id
+        )
+        _log(
+            activity,
+            "activity.invitation_expired",
+            None,
+            None,
+            {
+                "volunteer": f"volunteer:{assignment.volunteer_id}",
+                "skill": assignment.slot.skill.code,
+            },
+        )
     return assignment
 
 

@@ -6,9 +6,10 @@ from gotong.accounts.permissions import PUBLIC, permissions_declare, roles
 permissions_declare(
     {
         "transparency.view": PUBLIC,
-        # Photo evidence of an action: the people who do or oversee the work.
+        # Photo evidence of an action: the people who do or oversee the work (and the
+        # treasurer, for receipts of money in and proofs of payment).
         "transparency.evidence_upload": roles(
-            Role.RELAWAN, Role.KETUA_RT, Role.KETUA_RW, Role.OPERATOR, Role.ADMIN
+            Role.RELAWAN, Role.KETUA_RT, Role.KETUA_RW, Role.OPERATOR, Role.BENDAHARA, Role.ADMIN
         ),
     }
 )

@@ -1,0 +1,2091 @@
+"""Funds use-cases.
+
+- ``transfer_post``: the one way to move value: postings that sum to zero, atomic, with an
+  idempotency key, a transparency entry, account rows locked in pk order and balances
+  changed by conditional UPDATEs; ``transfer_reverse`` corrects one by its mirror image.
+- ``accounts_ensure``: a kelurahan's fixed accounts (bank, cash, goods store, aid fund,
+  operational fund, vouchers outstanding, stock differences).
+- ``campaign_create`` / ``campaign_close``: appeals with a target, period, owner and an
+  optional earmark (an RW, a category or a named activity).
+- ``pledge_create``: a sponsor matches small donations at a ratio up to a cap
+  (``_matches_apply`` runs on every confirmed donation).
+- ``donation_create``: a donor gives money (payment reference + QRIS) or goods;
+  ``donation_record``: the treasurer records a bank transfer or cash with a receipt photo;
+  ``statement_import``: a bank statement CSV matched by amount and reference;
+  ``donation_confirm``: the treasurer confirms; only then does it count.
+- ``merchant_enrol``, ``voucher_issue``, ``voucher_redeem``, ``vouchers_expire_due``:
+  vouchers redeemable at UMKM without recipient data, value returned when they expire.
+- ``goods_issue``, ``stock_count``: in-kind goods out to activities, counts with
+  discrepancies.
+- ``payout_account_propose`` / ``payout_account_approve``: a beneficiary's bank account,
+  set by two officers (never the one who registered the beneficiary).
+- ``disbursement_request`` / ``disbursement_approve`` / ``disbursement_pay``: money out
+  with two approvals by other officers and proof of payment.
+- ``callbacks_sample`` / ``callback_record``: a random sample of recipients called back.
+- ``funds_profile_set``: the kelurahan's static QRIS and bank label.
+"""
+
+import csv
+import datetime as dt
+import hashlib
+import hmac
+import io
+import json
+import re
+import secrets
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gotong.accounts.permissions import permission_require
+from gotong.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from gotong.core.money import rupiah_format
+from gotong.registry.models import Household, Organisation, OrganisationKind, Person
+from gotong.registry.services import acting_role
+from gotong.territory.models import RT, RW, Kelurahan
+from gotong.transparency.services import entry_record, evidence_upload
+
+from . import qris
+from .models import (
+    AID_SOURCES,
+    DEBIT_NORMAL,
+    MAY_GO_NEGATIVE,
+    SINGLETON_KINDS,
+    Account,
+    AccountKind,
+    Approval,
+    Callback,
+    CallbackStatus,
+    Campaign,
+    CampaignStatus,
+    Category,
+    Channel,
+    Disbursement,
+    DisbursementKind,
+    DisbursementStatus,
+    Donation,
+    DonationKind,
+    DonationStatus,
+    DonationTarget,
+    EarmarkKind,
+    FundsProfile,
+    GoodsItem,
+    GoodsMovement,
+    GoodsMovementKind,
+    Match,
+    MatchPledge,
+    OwnerKind,
+    PayoutAccount,
+    PayoutAccountStatus,
+    Posting,
+    Redemption,
+    StatementImport,
+    StatementLine,
+    Transfer,
+    TransferKind,
+    Voucher,
+    VoucherMerchant,
+    VoucherStatus,
+)
+
+MAX_AMOUNT = 1_000_000_000_000  # Rp 1 trillion: far above any kelurahan's movement
+VOUCHER_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
+VOUCHER_CODE_LENGTH = 12  # 60 random bits
+VOUCHER_SIGNING_SALT = "gotong.funds.voucher"
+REFERENCE_ALPHABET = VOUCHER_CODE_ALPHABET
+REFERENCE_RE = re.compile(r"GR-[2-9A-HJ-NP-Z]{6}", re.IGNORECASE)
+STATEMENT_COLUMNS = ("tanggal", "keterangan", "jumlah")
+STATEMENT_MAX_ROWS = 20_000
+
+_SINGLETON_NAMES = {
+    AccountKind.BANK: _("Kelurahan bank account"),
+    AccountKind.CASH: _("Cash box"),
+    AccountKind.IN_KIND: _("Goods store"),
+    AccountKind.AID_FUND: _("Kelurahan aid fund"),
+    AccountKind.OPERATIONAL_FUND: _("Operational fund"),
+    AccountKind.VOUCHER_LIABILITY: _("Vouchers outstanding"),
+    AccountKind.STOCK_ADJUSTMENT: _("Stock count differences"),
+}
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def amount_clean(value: Any, *, field: str = "amount") -> int:
+    """A positive whole number of rupiah, or ValidationFailed (fractions, zero, negative)."""
+    if isinstance(value, bool):
+        value = None
+    if isinstance(value, str):
+        text = value.strip().replace("Rp", "").replace(" ", "")
+        if re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
+            text = text.replace(".", "")
+        value = int(text) if text.isdigit() else None
+    elif isinstance(value, float):
+        value = int(value) if value.is_integer() else "fraction"
+    elif not isinstance(value, int):
+        try:
+            from decimal import Decimal
+
+            value = int(value) if Decimal(value) == int(value) else "fraction"
+        except Exception:  # noqa: BLE001 - anything else is not an amount
+            value = None
+    if value == "fraction":
+        raise ValidationFailed(
+            _("Amounts are whole rupiah: no fractions."), {"field": field, "reason": "fraction"}
+        )
+    if not isinstance(value, int):
+        raise ValidationFailed(
+            _("The amount must be a whole number of rupiah."), {"field": field, "reason": "type"}
+        )
+    if value <= 0:
+        raise ValidationFailed(
+            _("The amount must be more than zero."), {"field": field, "reason": "not_positive"}
+        )
+    if value > MAX_AMOUNT:
+        raise ValidationFailed(_("The amount is too large."), {"field": field, "reason": "large"})
+    return value
+
+
+def _role(user: Any, perm: str, unit: Any) -> str:
+    return acting_role(user, perm, unit)
+
+
+def _hash(body: Any) -> str:
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _account_label(account: Account) -> str:
+    return account.code
+
+
+def _log(
+    kelurahan: Kelurahan,
+    type: str,
+    actor: Any,
+    subject: str,
+    data: dict[str, Any],
+    role: str | None = None,
+) -> None:
+    entry_record(
+        kelurahan=kelurahan,
+        type=type,
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        subject=subject,
+        data=data,
+        role=role,
+    )
+
+
+def _receipt_from(upload: Any, *, kelurahan: Kelurahan, actor: Any, subject: str, note: str) -> str:
+    if upload is None:
+        raise ValidationFailed(
+            _("A photo of the receipt or proof of payment is required."), {"field": "receipt"}
+        )
+    return evidence_upload(
+        kelurahan=kelurahan, uploader=actor, subject=subject, upload=upload, note=note
+    ).code
+
+
+# --------------------------------------------------------------------------- ledger
+
+
+def accounts_ensure(*, kelurahan: Kelurahan) -> dict[str, Account]:
+    """The kelurahan's fixed accounts by kind, created on first use."""
+    found = {
+        a.kind: a
+        for a in Account.objects.filter(kelurahan=kelurahan, kind__in=list(SINGLETON_KINDS))
+    }
+    for kind in SINGLETON_KINDS:
+        if kind not in found:
+            found[kind], _created = Account.objects.get_or_create(
+                kelurahan=kelurahan,
+                code=str(kind),
+                defaults={
+                    "kind": kind,
+                    "name": str(_SINGLETON_NAMES[kind]),
+                    "debit_normal": kind in DEBIT_NORMAL,
+                    "may_go_negative": kind in MAY_GO_NEGATIVE,
+                },
+            )
+    return found
+
+
+def _account_new(kelurahan: Kelurahan, kind: str, code: str, name: str, **extra: Any) -> Account:
+    return Account.objects.create(
+        kelurahan=kelurahan,
+        kind=kind,
+        code=code,
+        name=name[:150],
+        debit_normal=kind in DEBIT_NORMAL,
+        may_go_negative=kind in MAY_GO_NEGATIVE,
+        **extra,
+    )
+
+
+def _postings_clean(
+    kelurahan: Kelurahan, postings: Sequence[tuple[Account, int]]
+) -> list[tuple[Account, int]]:
+    cleaned: list[tuple[Account, int]] = []
+    for account, amount in postings:
+        if isinstance(amount, bool) or not isinstance(amount, int):
+            raise ValidationFailed(_("Amounts are whole rupiah: no fractions."), {"reason": "type"})
+        if amount == 0:
+            raise ValidationFailed(_("A posting of zero rupiah is not allowed."))
+        if abs(amount) > MAX_AMOUNT:
+            raise ValidationFailed(_("The amount is too large."))
+        if account.kelurahan_id != kelurahan.pk:
+            raise ValidationFailed(_("An account of another kelurahan cannot be used."))
+        cleaned.append((account, amount))
+    if len(cleaned) < 2:
+        raise ValidationFailed(_("A transfer needs at least two postings."))
+    if sum(amount for _a, amount in cleaned) != 0:
+        raise ValidationFailed(
+            _("The postings of a transfer must sum to zero."), {"reason": "unbalanced"}
+        )
+    return cleaned
+
+
+def _replay(kelurahan: Kelurahan, key: str, request_hash: str) -> Transfer | None:
+    existing = Transfer.objects.filter(kelurahan=kelurahan, idempotency_key=key).first()
+    if existing is None:
+        return None
+    if existing.request_hash != request_hash:
+        raise ValidationFailed(
+            _("This idempotency key was already used for a different request."),
+            {"reason": "idempotency_key_reused", "idempotency_key": key},
+        )
+    existing.replayed = True  # type: ignore[attr-defined]
+    return existing
+
+
+def transfer_replayed(*, kelurahan: Kelurahan, key: str | None, request: Any) -> Transfer | None:
+    """The transfer an earlier call with this key made (same request), else None.
+
+    Raises ValidationFailed (422) when the key was used for a different request.
+    """
+    if not key:
+        return None
+    return _replay(kelurahan, key, _hash(request))
+
+
+@transaction.atomic
+def transfer_post(
+    *,
+    kelurahan: Kelurahan,
+    kind: str,
+    postings: Sequence[tuple[Account, int]],
+    actor: Any,
+    memo: str = "",
+    idempotency_key: str | None = None,
+    request: Any = None,
+    campaign: Campaign | None = None,
+    activity_id: int | None = None,
+    receipt_code: str = "",
+    reverses: Transfer | None = None,
+    log_data: dict[str, Any] | None = None,
+    at: dt.datetime | None = None,
+) -> Transfer:
+    """Post a balanced transfer (debits positive, credits negative) and log it.
+
+    With ``idempotency_key``: a replay of the same request returns the first transfer
+    (``transfer.replayed`` is True), the same key with another request is refused (422),
+    and of two concurrent calls with one key exactly one posts. Accounts are locked in pk
+    order and each balance moves by a conditional UPDATE that refuses to take an account
+    below zero where its kind forbids it, so it stays right where the lock is ignored.
+    """
+    cleaned = _postings_clean(kelurahan, postings)
+    key = (idempotency_key or "").strip()[:100] or None
+    request_hash = _hash(
+        request
+        if request is not None
+        else {
+            "kind": kind,
+            "postings": sorted((a.pk, amount) for a, amount in cleaned),
+            "memo": memo,
+            "campaign": campaign.pk if campaign else None,
+            "activity": activity_id,
+        }
+    )
+    deltas: dict[int, int] = defaultdict(int)
+    for account, amount in cleaned:
+        deltas[account.pk] += amount
+    locked = {
+        a.pk: a
+        for a in Account.objects.select_for_update().filter(pk__in=sorted(deltas)).order_by("pk")
+    }
+    if key:
+        replay = _replay(kelurahan, key, request_hash)
+        if replay is not None:
+            return replay
+    now = at or timezone.now()
+    debit_total = sum(amount for _a, amount in cleaned if amount > 0)
+    try:
+        with transaction.atomic():
+            transfer = Transfer.objects.create(
+                kelurahan=kelurahan,
+                kind=kind,
+                memo=memo[:200],
+                amount=debit_total,
+                actor=actor if getattr(actor, "is_authenticated", False) else None,
+                idempotency_key=key,
+                request_hash=request_hash if key else "",
+                reverses=reverses,
+                campaign=campaign,
+                activity_id=activity_id,
+                receipt_code=receipt_code,
+                created_at=now,
+            )
+    except IntegrityError as exc:
+        if key:
+            # Another request with this key committed first (PostgreSQL waited for it on
+            # the unique index): answer as a replay, or refuse a different body.
+            replay = _replay(kelurahan, key, request_hash)
+            if replay is not None:
+                return replay
+        if reverses is not None:
+            raise Conflict(_("This transfer was already reversed.")) from exc
+        raise
+    for pk in sorted(deltas):
+        account = locked[pk]
+        natural = deltas[pk] if account.debit_normal else -deltas[pk]
+        if natural == 0:
+            continue
+        moved = (
+            Account.objects.filter(pk=pk)
+            .filter(Q(may_go_negative=True) | Q(balance__gte=-natural))
+            .update(balance=F("balance") + natural)
+        )
+        if moved != 1:
+            raise ValidationFailed(
+                _("Not enough balance in %(account)s for this transfer.")
+                % {"account": account.name},
+                {"reason": "insufficient_balance", "account": account.code},
+            )
+    Posting.objects.bulk_create(
+        [
+            Posting(transfer=transfer, account=account, amount=amount, created_at=now)
+            for account, amount in cleaned
+        ]
+    )
+    data: dict[str, Any] = {
+        "kind": kind,
+        "amount": debit_total,
+        "postings": [{"account": a.code, "amount": amount} for a, amount in cleaned],
+    }
+    if campaign is not None:
+        data["campaign"] = campaign.pk
+    if activity_id:
+        data["activity"] = f"activity:{activity_id}"
+    if reverses is not None:
+        data["reverses"] = f"transfer:{reverses.pk}"
+    if receipt_code:
+        data["receipt"] = receipt_code
+    data.update(log_data or {})
+    _log(kelurahan, "funds.transfer", actor, f"transfer:{transfer.pk}", data)
+    transfer.replayed = False  # type: ignore[attr-defined]
+    return transfer
+
+
+_REVERSIBLE = (TransferKind.DONATION, TransferKind.MATCH, TransferKind.INTERNAL)
+
+
+@transaction.atomic
+def transfer_reverse(
+    *, actor: Any, transfer: Transfer, reason: str, idempotency_key: str | None = None
+) -> Transfer:
+    """Correct a transfer by posting its mirror image (a donation's matches are reversed too)."""
+    kelurahan = transfer.kelurahan
+    permission_require(actor, "funds.treasury", kelurahan)
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise ValidationFailed(_("Give a reason for the correction."), {"field": "reason"})
+    replay = transfer_replayed(
+        kelurahan=kelurahan, key=idempotency_key, request={"reverse": transfer.pk}
+    )
+    if replay is not None:
+        return replay
+    if transfer.kind not in _REVERSIBLE:
+        raise ValidationFailed(
+            _("This kind of transfer is corrected by its own step (expiry, stock count)."),
+            {"kind": transfer.kind},
+        )
+    if Transfer.objects.filter(reverses=transfer).exists():
+        raise Conflict(_("This transfer was already reversed."))
+    postings = [(p.account, -p.amount) for p in transfer.postings.select_related("account")]
+    donation = Donation.objects.filter(transfer=transfer).first()
+    if donation is not None:
+        for match in donation.matches.select_related("transfer", "pledge").order_by("pk"):
+            if not Transfer.objects.filter(reverses=match.transfer).exists():
+                _match_reverse(actor, match)
+    mirror = transfer_post(
+        kelurahan=kelurahan,
+        kind=TransferKind.REVERSAL,
+        postings=postings,
+        actor=actor,
+        memo=f"Koreksi T-{transfer.pk}",
+        idempotency_key=idempotency_key,
+        request={"reverse": transfer.pk},
+        campaign=transfer.campaign,
+        reverses=transfer,
+        log_data={"reversed_kind": transfer.kind},
+    )
+    if transfer.kind == TransferKind.MATCH:
+        match = Match.objects.select_related("pledge").get(transfer=transfer)
+        MatchPledge.objects.filter(pk=match.pledge_id).update(
+            matched_total=F("matched_total") - match.amount
+        )
+    if donation is not None:
+        donation.status = DonationStatus.CANCELLED
+        donation.save(update_fields=["status", "updated_at"])
+    return mirror
+
+
+def _match_reverse(actor: Any, match: Match) -> None:
+    transfer_post(
+        kelurahan=match.transfer.kelurahan,
+        kind=TransferKind.REVERSAL,
+        postings=[
+            (p.account, -p.amount) for p in match.transfer.postings.select_related("account")
+        ],
+        actor=actor,
+        memo=f"Koreksi T-{match.transfer.pk}",
+        campaign=match.transfer.campaign,
+        reverses=match.transfer,
+        log_data={"reversed_kind": TransferKind.MATCH},
+    )
+    MatchPledge.objects.filter(pk=match.pledge_id).update(
+        matched_total=F("matched_total") - match.amount
+    )
+
+
+@transaction.atomic
+def transfer_internal(
+    *,
+    actor: Any,
+    kelurahan: Kelurahan,
+    source: Account,
+    destination: Account,
+    amount: Any,
+    memo: str,
+    idempotency_key: str | None = None,
+) -> Transfer:
+    """Move value between two funds (e.g. the aid fund into a campaign); never between aid
+    and operational money, never into or out of assets, vouchers or UMKM payables."""
+    permission_require(actor, "funds.treasury", kelurahan)
+    value = amount_clean(amount)
+    fund_kinds = {*AID_SOURCES, AccountKind.MATCH_POOL}
+    if source.kind not in fund_kinds or destination.kind not in AID_SOURCES:
+        if not (
+            source.kind == AccountKind.BANK
+            and destination.kind == AccountKind.CASH
+            or source.kind == AccountKind.CASH
+            and destination.kind == AccountKind.BANK
+        ):
+            raise ValidationFailed(
+                _("Operational and aid money stay separate; this transfer is not allowed."),
+                {"reason": "separation"},
+            )
+    if source.pk == destination.pk:
+        raise ValidationFailed(_("Choose two different accounts."))
+    debit, credit = (destination, source) if destination.debit_normal else (source, destination)
+    return transfer_post(
+        kelurahan=kelurahan,
+        kind=TransferKind.INTERNAL,
+        postings=[(debit, value), (credit, -value)],
+        actor=actor,
+        memo=memo,
+        idempotency_key=idempotency_key,
+    )
+
+
+# --------------------------------------------------------------------------- campaigns
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    actor: Any,
+    kelurahan: Kelurahan,
+    title: str,
+    purpose: str,
+    target_amount: Any,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    owner_kind: str = OwnerKind.KELURAHAN,
+    owner_rw: RW | None = None,
+    owner_organisation: Organisation | None = None,
+    earmark_kind: str = EarmarkKind.NONE,
+    earmark_rw: RW | None = None,
+    earmark_category: str = "",
+    earmark_activity_id: int | None = None,
+) -> Campaign:
+    """Open a campaign with its own ledger account (an earmark account when scoped)."""
+    unit: Any = owner_rw if owner_kind == OwnerKind.RW and owner_rw else kelurahan
+    permission_require(actor, "funds.manage_campaigns", unit)
+    title, purpose = " ".join((title or "").split()), (purpose or "").strip()
+    if not title or not purpose:
+        raise ValidationFailed(_("A campaign needs a title and a purpose."), {"field": "title"})
+    target = amount_clean(target_amount, field="target_amount")
+    if ends_on < starts_on:
+        raise ValidationFailed(_("The campaign ends before it starts."), {"field": "ends_on"})
+    if owner_kind not in OwnerKind.values:
+        raise ValidationFailed(_("Unknown owner."), {"field": "owner_kind"})
+    if owner_kind == OwnerKind.RW and (owner_rw is None or owner_rw.kelurahan_id != kelurahan.pk):
+        raise ValidationFailed(_("Choose the RW that owns the campaign."), {"field": "owner_rw"})
+    if owner_kind == OwnerKind.COMMUNITY and (
+        owner_organisation is None or owner_organisation.kelurahan_id != kelurahan.pk
+    ):
+        raise ValidationFailed(
+            _("Choose the community group that owns the campaign."),
+            {"field": "owner_organisation"},
+        )
+    if earmark_kind not in EarmarkKind.values:
+        raise ValidationFailed(_("Unknown earmark."), {"field": "earmark_kind"})
+    if earmark_kind == EarmarkKind.RW and (
+        earmark_rw is None or earmark_rw.kelurahan_id != kelurahan.pk
+    ):
+        raise ValidationFailed(_("Choose the RW of the earmark."), {"field": "earmark_rw"})
+    if earmark_kind == EarmarkKind.CATEGORY and earmark_category not in Category.values:
+        raise ValidationFailed(
+            _("Choose the category of the earmark."), {"field": "earmark_category"}
+        )
+    if earmark_kind == EarmarkKind.ACTIVITY:
+        from gotong.activities import selectors as activity_selectors
+
+        if earmark_activity_id is None:
+            raise ValidationFailed(
+                _("Choose the activity of the earmark."), {"field": "earmark_activity_id"}
+            )
+        activity_selectors.activity_get(kelurahan=kelurahan, pk=earmark_activity_id)
+    kind = AccountKind.EARMARK if earmark_kind else AccountKind.CAMPAIGN
+    count = Campaign.objects.filter(kelurahan=kelurahan).count()
+    account = _account_new(
+        kelurahan, kind, f"campaign:{kelurahan.pk}-{count + 1}-{secrets.token_hex(2)}", title
+    )
+    campaign = Campaign.objects.create(
+        kelurahan=kelurahan,
+        title=title[:120],
+        purpose=purpose[:1000],
+        target_amount=target,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        owner_kind=owner_kind,
+        owner_rw=owner_rw if owner_kind == OwnerKind.RW else None,
+        owner_organisation=owner_organisation if owner_kind == OwnerKind.COMMUNITY else None,
+        earmark_kind=earmark_kind,
+        earmark_rw=earmark_rw if earmark_kind == EarmarkKind.RW else None,
+        earmark_category=earmark_category if earmark_kind == EarmarkKind.CATEGORY else "",
+        earmark_activity_id=earmark_activity_id if earmark_kind == EarmarkKind.ACTIVITY else None,
+        account=account,
+        created_by=actor,
+    )
+    Account.objects.filter(pk=account.pk).update(code=f"campaign:{campaign.pk}")
+    account.code = f"campaign:{campaign.pk}"
+    _log(
+        kelurahan,
+        "funds.campaign_created",
+        actor,
+        f"campaign:{campaign.pk}",
+        {
+            "target": target,
+            "starts_on": starts_on.isoformat(),
+            "ends_on": ends_on.isoformat(),
+            "owner": owner_kind,
+            "owner_rw": owner_rw.number if owner_rw and owner_kind == OwnerKind.RW else None,
+            "earmark": earmark_kind or None,
+            "earmark_rw": campaign.earmark_rw.number if campaign.earmark_rw else None,
+            "earmark_category": campaign.earmark_category or None,
+            "earmark_activity": (
+                f"activity:{earmark_activity_id}" if campaign.earmark_activity_id else None
+            ),
+        },
+        role=_role(actor, "funds.manage_campaigns", unit),
+    )
+    return campaign
+
+
+@transaction.atomic
+def campaign_close(*, actor: Any, campaign: Campaign) -> Campaign:
+    """Stop taking donations (money already given stays earmarked to the campaign)."""
+    unit = campaign.owner_rw or campaign.kelurahan
+    permission_require(actor, "funds.manage_campaigns", unit)
+    if campaign.status == CampaignStatus.CLOSED:
+        raise Conflict(_("The campaign is already closed."))
+    campaign.status = CampaignStatus.CLOSED
+    campaign.save(update_fields=["status", "updated_at"])
+    _log(campaign.kelurahan, "funds.campaign_closed", actor, f"campaign:{campaign.pk}", {})
+    return campaign
+
+
+def earmark_check(
+    *,
+    account: Account,
+    category: str,
+    activity_id: int | None = None,
+    rt: RT | None = None,
+) -> None:
+    """Refuse spending an earmarked campaign's money outside its earmark."""
+    if account.kind != AccountKind.EARMARK:
+        return
+    campaign = Campaign.objects.select_related("earmark_rw").get(account=account)
+    ok = True
+    if campaign.earmark_kind == EarmarkKind.CATEGORY:
+        ok = category == campaign.earmark_category
+    elif campaign.earmark_kind == EarmarkKind.ACTIVITY:
+        ok = activity_id is not None and activity_id == campaign.earmark_activity_id
+    elif campaign.earmark_kind == EarmarkKind.RW:
+        if rt is None and activity_id is not None:
+            from gotong.activities import selectors as activity_selectors
+
+            rt = activity_selectors.activity_get(kelurahan=campaign.kelurahan, pk=activity_id).rt
+        ok = rt is not None and rt.rw_id == campaign.earmark_rw_id
+    if not ok:
+        raise ValidationFailed(
+            _("The money of “%(campaign)s” is earmarked and cannot be spent on this.")
+            % {"campaign": campaign.title},
+            {"reason": "earmark", "campaign": campaign.pk},
+        )
+
+
+# --------------------------------------------------------------------------- matching
+
+
+@transaction.atomic
+def pledge_create(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    sponsor: Organisation,
+    cap: Any,
+    ratio_numerator: int = 1,
+    ratio_denominator: int = 1,
+    max_donation: Any = None,
+) -> MatchPledge:
+    """Record a sponsor's matching pledge; it matches once the sponsor's money is confirmed."""
+    kelurahan = campaign.kelurahan
+    permission_require(actor, "funds.operate", kelurahan)
+    if sponsor.kelurahan_id != kelurahan.pk:
+        raise NotFound(_("No such organisation in this kelurahan."))
+    cap_value = amount_clean(cap, field="cap")
+    limit = amount_clean(max_donation, field="max_donation") if max_donation else None
+    if ratio_numerator < 1 or ratio_denominator < 1 or ratio_numerator > 100:
+        raise ValidationFailed(_("The ratio must be positive (e.g. 1:1)."), {"field": "ratio"})
+    account = _account_new(
+        kelurahan,
+        AccountKind.MATCH_POOL,
+        f"pledge:new-{secrets.token_hex(4)}",
+        f"Matching: {sponsor.name} → {campaign.title}",
+        organisation=sponsor,
+    )
+    pledge = MatchPledge.objects.create(
+        kelurahan=kelurahan,
+        sponsor=sponsor,
+        campaign=campaign,
+        ratio_numerator=ratio_numerator,
+        ratio_denominator=ratio_denominator,
+        cap=cap_value,
+        max_donation=limit,
+        account=account,
+        created_by=actor,
+    )
+    Account.objects.filter(pk=account.pk).update(code=f"pledge:{pledge.pk}")
+    account.code = f"pledge:{pledge.pk}"
+    _log(
+        kelurahan,
+        "funds.pledge_created",
+        actor,
+        f"pledge:{pledge.pk}",
+        {
+            "campaign": campaign.pk,
+            "sponsor": f"organisation:{sponsor.pk}",
+            "ratio": f"{ratio_numerator}:{ratio_denominator}",
+            "cap": cap_value,
+            "max_donation": limit,
+        },
+    )
+    return pledge
+
+
+def _matches_apply(donation: Donation, actor: Any) -> list[Match]:
+    """Each active pledge of the campaign matches an eligible donation until its cap."""
+    made: list[Match] = []
+    if donation.campaign_id is None or donation.kind != DonationKind.MONEY:
+        return made
+    pledges = (
+        MatchPledge.objects.select_for_update()
+        .filter(campaign_id=donation.campaign_id, is_active=True)
+        .select_related("account", "campaign__account")
+        .order_by("pk")
+    )
+    for pledge in pledges:
+        if pledge.max_donation is not None and donation.amount > pledge.max_donation:
+            continue
+        wanted = donation.amount * pledge.ratio_numerator // pledge.ratio_denominator
+        pool = Account.objects.get(pk=pledge.account_id).balance
+        amount = min(wanted, pledge.cap - pledge.matched_total, pool)
+        if amount <= 0:
+            continue
+        # Conditional: two donations confirmed at once cannot both take the last rupiah.
+        taken = MatchPledge.objects.filter(
+            pk=pledge.pk, matched_total__lte=pledge.cap - amount
+        ).update(matched_total=F("matched_total") + amount)
+        if taken != 1:
+            continue
+        transfer = transfer_post(
+            kelurahan=donation.kelurahan,
+            kind=TransferKind.MATCH,
+            postings=[(pledge.account, amount), (pledge.campaign.account, -amount)],
+            actor=None,
+            memo=f"Match {donation.payment_reference}",
+            campaign=pledge.campaign,
+            log_data={"pledge": pledge.pk, "donation": f"donation:{donation.pk}"},
+        )
+        made.append(
+            Match.objects.create(pledge=pledge, donation=donation, amount=amount, transfer=transfer)
+        )
+    return made
+
+
+# --------------------------------------------------------------------------- donations
+
+
+def _reference_new() -> str:
+    return "GR-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+
+
+def _target_account(donation: Donation) -> Account:
+    if donation.target == DonationTarget.CAMPAIGN and donation.campaign is not None:
+        return donation.campaign.account
+    if donation.target == DonationTarget.PLEDGE and donation.pledge is not None:
+        return donation.pledge.account
+    accounts = accounts_ensure(kelurahan=donation.kelurahan)
+    if donation.target == DonationTarget.OPERATIONAL:
+        return accounts[AccountKind.OPERATIONAL_FUND]
+    return accounts[AccountKind.AID_FUND]
+
+
+@transaction.atomic
+def donation_create(
+    *,
+    kelurahan: Kelurahan,
+    donor: Any,
+    amount: Any,
+    target: str = DonationTarget.CAMPAIGN,
+    campaign: Campaign | None = None,
+    pledge: MatchPledge | None = None,
+    kind: str = DonationKind.MONEY,
+    channel: str = Channel.QRIS,
+    is_anonymous: bool = False,
+    public_name: str = "",
+    donor_organisation: Organisation | None = None,
+    goods_name: str = "",
+    goods_unit: str = "",
+    goods_quantity: int | None = None,
+    goods_category: str = "",
+    goods_expires_on: dt.date | None = None,
+    recorded_by: Any = None,
+) -> Donation:
+    """A pledge of money (with a payment reference for QRIS or a bank transfer) or goods.
+
+    It counts only once the treasurer confirms it (``donation_confirm``).
+    """
+    value = amount_clean(amount)
+    if target not in DonationTarget.values:
+        raise ValidationFailed(_("Unknown donation target."), {"field": "target"})
+    if target == DonationTarget.CAMPAIGN:
+        if campaign is None or campaign.kelurahan_id != kelurahan.pk:
+            raise NotFound(_("No such campaign in this kelurahan."))
+        if campaign.status != CampaignStatus.ACTIVE:
+            raise ValidationFailed(_("This campaign no longer takes donations."))
+    if target == DonationTarget.PLEDGE:
+        if pledge is None or pledge.kelurahan_id != kelurahan.pk:
+            raise NotFound(_("No such matching pledge in this kelurahan."))
+        if kind != DonationKind.MONEY:
+            raise ValidationFailed(_("A matching pledge is funded with money."))
+    if kind not in DonationKind.values or channel not in Channel.values:
+        raise ValidationFailed(_("Unknown kind of donation or payment channel."))
+    if kind == DonationKind.IN_KIND:
+        channel = Channel.GOODS
+        goods_name = " ".join((goods_name or "").split())
+        if not goods_name or not goods_unit or not goods_quantity or goods_quantity < 1:
+            raise ValidationFailed(
+                _("Goods need a name, a unit and a quantity."), {"field": "goods_name"}
+            )
+        if goods_category not in Category.values:
+            raise ValidationFailed(_("Choose the category of the goods."))
+        if goods_category == Category.SEMBAKO and goods_expires_on is None:
+            raise ValidationFailed(
+                _("Food needs its best-before date."), {"field": "goods_expires_on"}
+            )
+    elif channel == Channel.GOODS:
+        raise ValidationFailed(_("Money is given by QRIS, bank transfer or cash."))
+    if donor_organisation is not None and donor_organisation.kelurahan_id != kelurahan.pk:
+        raise NotFound(_("No such organisation in this kelurahan."))
+    public_name = " ".join((public_name or "").split())[:100]
+    for _attempt in range(5):
+        reference = _reference_new()
+        if not Donation.objects.filter(payment_reference=reference).exists():
+            break
+    donation = Donation.objects.create(
+        kelurahan=kelurahan,
+        target=target,
+        campaign=campaign if target == DonationTarget.CAMPAIGN else None,
+        pledge=pledge if target == DonationTarget.PLEDGE else None,
+        kind=kind,
+        amount=value,
+        donor_user=donor if getattr(donor, "is_authenticated", False) else None,
+        donor_organisation=donor_organisation,
+        public_name=public_name,
+        is_anonymous=is_anonymous,
+        goods_name=goods_name if kind == DonationKind.IN_KIND else "",
+        goods_unit=(goods_unit or "")[:20] if kind == DonationKind.IN_KIND else "",
+        goods_quantity=goods_quantity if kind == DonationKind.IN_KIND else None,
+        goods_category=goods_category if kind == DonationKind.IN_KIND else "",
+        goods_expires_on=goods_expires_on if kind == DonationKind.IN_KIND else None,
+        channel=channel,
+        payment_reference=reference,
+    )
+    _log(
+        kelurahan,
+        "funds.donation_pledged",
+        recorded_by or donor,
+        f"donation:{donation.pk}",
+        {
+            "reference": reference,
+            "amount": value,
+            "kind": kind,
+            "channel": channel,
+            "target": target,
+            "campaign": donation.campaign_id,
+            "csr": bool(donor_organisation),
+            "anonymous": is_anonymous,
+        },
+    )
+    return donation
+
+
+def donation_qris_payload(*, donation: Donation) -> str | None:
+    """The dynamic QRIS payload to pay this donation, or None when no QRIS is configured."""
+    profile = FundsProfile.objects.filter(kelurahan=donation.kelurahan).first()
+    if profile is None or not profile.qris_static_payload or donation.kind != DonationKind.MONEY:
+        return None
+    return qris.qris_dynamic(
+        profile.qris_static_payload, amount=donation.amount, reference=donation.payment_reference
+    )
+
+
+@transaction.atomic
+def donation_record(
+    *,
+    actor: Any,
+    kelurahan: Kelurahan,
+    receipt: Any,
+    donation: Donation | None = None,
+    channel: str = Channel.CASH,
+    amount: Any = None,
+    target: str = DonationTarget.AID_FUND,
+    campaign: Campaign | None = None,
+    public_name: str = "",
+    is_anonymous: bool = False,
+    donor_organisation: Organisation | None = None,
+    **goods: Any,
+) -> Donation:
+    """The treasurer records money received by bank transfer or in cash (or goods handed
+    in) with a photo of the receipt; a pending donation or a new one. Not yet counted."""
+    permission_require(actor, "funds.treasury", kelurahan)
+    if donation is None:
+        donation = donation_create(
+            kelurahan=kelurahan,
+            donor=None,
+            amount=amount,
+            target=target,
+            campaign=campaign,
+            kind=goods.pop("kind", DonationKind.MONEY),
+            channel=channel,
+            public_name=public_name,
+            is_anonymous=is_anonymous,
+            donor_organisation=donor_organisation,
+            recorded_by=actor,
+            **goods,
+        )
+    elif donation.kelurahan_id != kelurahan.pk:
+        raise NotFound(_("No such donation in this kelurahan."))
+    donation = Donation.objects.select_for_update().get(pk=donation.pk)
+    if donation.status != DonationStatus.PENDING:
+        raise Conflict(_("This donation was already recorded."), {"status": donation.status})
+    if amount is not None and amount_clean(amount) != donation.amount:
+        raise ValidationFailed(
+            _("The amount received differs from the donation (%(amount)s).")
+            % {"amount": rupiah_format(donation.amount)},
+            {"field": "amount"},
+        )
+    code = _receipt_from(
+        receipt,
+        kelurahan=kelurahan,
+        actor=actor,
+        subject=f"donation:{donation.pk}",
+        note=f"Bukti {donation.payment_reference}",
+    )
+    if donation.kind == DonationKind.MONEY and channel in (Channel.CASH, Channel.BANK_TRANSFER):
+        donation.channel = channel
+    donation.status = DonationStatus.RECORDED
+    donation.recorded_by = actor
+    donation.recorded_at = timezone.now()
+    donation.receipt_code = code
+    donation.save(
+        update_fields=[
+            "channel",
+            "status",
+            "recorded_by",
+            "recorded_at",
+            "receipt_code",
+            "updated_at",
+        ]
+    )
+    _log(
+        kelurahan,
+        "funds.donation_recorded",
+        actor,
+        f"donation:{donation.pk}",
+        {"reference": donation.payment_reference, "channel": donation.channel, "receipt": code},
+        role=_role(actor, "funds.treasury", kelurahan),
+    )
+    return donation
+
+
+@transaction.atomic
+def donation_confirm(
+    *, actor: Any, donation: Donation, idempotency_key: str | None = None, at: Any = None
+) -> Donation:
+    """The treasurer confirms money (or goods) received: it is posted and matched.
+
+    Cash recorded by hand must be confirmed by another officer than the one who recorded it.
+    """
+    kelurahan = donation.kelurahan
+    permission_require(actor, "funds.treasury", kelurahan)
+    request = {"confirm": donation.pk}
+    replay = transfer_replayed(kelurahan=kelurahan, key=idempotency_key, request=request)
+    if replay is not None:
+        return Donation.objects.get(transfer=replay)
+    donation = (
+        Donation.objects.select_for_update()
+        .select_related("campaign__account", "pledge__account", "kelurahan")
+        .get(pk=donation.pk)
+    )
+    if donation.status == DonationStatus.CONFIRMED:
+        raise Conflict(_("This donation was already confirmed."))
+    if donation.status != DonationStatus.RECORDED:
+        raise ValidationFailed(
+            _("Record the payment (receipt or bank statement) before confirming it."),
+            {"status": donation.status},
+        )
+    if donation.statement_line_id is None and donation.recorded_by_id == actor.pk:
+        raise PermissionDenied(
+            _("Another officer must confirm what you recorded yourself."),
+            {"reason": "separation_of_duties"},
+        )
+    accounts = accounts_ensure(kelurahan=kelurahan)
+    if donation.kind == DonationKind.IN_KIND:
+        asset = accounts[AccountKind.IN_KIND]
+        kind = TransferKind.GOODS_IN
+    else:
+        asset = accounts[AccountKind.CASH if donation.channel == Channel.CASH else AccountKind.BANK]
+        kind = TransferKind.DONATION
+    fund = _target_account(donation)
+    transfer = transfer_post(
+        kelurahan=kelurahan,
+        kind=kind,
+        postings=[(asset, donation.amount), (fund, -donation.amount)],
+        actor=actor,
+        memo=donation.payment_reference,
+        idempotency_key=idempotency_key,
+        request=request,
+        campaign=donation.campaign,
+        receipt_code=donation.receipt_code,
+        log_data={
+            "donation": f"donation:{donation.pk}",
+            "csr": bool(donation.donor_organisation_id),
+        },
+        at=at,
+    )
+    donation.status = DonationStatus.CONFIRMED
+    donation.confirmed_by = actor
+    donation.confirmed_at = at or timezone.now()
+    donation.transfer = transfer
+    donation.save(
+        update_fields=["status", "confirmed_by", "confirmed_at", "transfer", "updated_at"]
+    )
+    if donation.kind == DonationKind.IN_KIND:
+        item = GoodsItem.objects.create(
+            kelurahan=kelurahan,
+            name=donation.goods_name,
+            unit=donation.goods_unit,
+            category=donation.goods_category,
+            quantity=donation.goods_quantity or 0,
+            unit_value=donation.amount // max(1, donation.goods_quantity or 1),
+            expires_on=donation.goods_expires_on,
+            fund_account=fund,
+            donation=donation,
+        )
+        GoodsMovement.objects.create(
+            item=item,
+            kind=GoodsMovementKind.IN,
+            quantity=item.quantity,
+            transfer=transfer,
+            actor=actor,
+            receipt_code=donation.receipt_code,
+            created_at=donation.confirmed_at,
+        )
+    else:
+        _matches_apply(donation, actor)
+    return donation
+
+
+@transaction.atomic
+def donation_cancel(*, actor: Any, donation: Donation) -> Donation:
+    """The donor (or the treasurer) withdraws a donation that was never paid."""
+    is_donor = donation.donor_user_id is not None and donation.donor_user_id == actor.pk
+    if not is_donor:
+        permission_require(actor, "funds.treasury", donation.kelurahan)
+    updated = Donation.objects.filter(pk=donation.pk, status=DonationStatus.PENDING).update(
+        status=DonationStatus.CANCELLED
+    )
+    if not updated:
+        raise Conflict(_("Only a donation still waiting for payment can be cancelled."))
+    donation.refresh_from_db()
+    _log(donation.kelurahan, "funds.donation_cancelled", actor, f"donation:{donation.pk}", {})
+    return donation
+
+
+def _statement_amount(text: str, row: int) -> int:
+    raw = (text or "").strip().replace("Rp", "").replace(" ", "")
+    if re.fullmatch(r"\d{1,3}(\.\d{3})+(,00)?", raw):
+        raw = raw.replace(".", "").replace(",00", "")
+    elif re.fullmatch(r"\d+([.,]00)?", raw):
+        raw = raw[:-3] if raw[-3:] in (".00", ",00") else raw
+    if not raw.isdigit() or int(raw) <= 0:
+        raise ValidationFailed(
+            _("Row %(row)s: the amount must be a whole, positive number of rupiah.") % {"row": row},
+            {"row": row, "column": "jumlah"},
+        )
+    return int(raw)
+
+
+def _statement_parse(content: bytes) -> list[dict[str, Any]]:
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(_("The statement must be a UTF-8 CSV file.")) from exc
+    sample = text[:2000]
+    delimiter = ";" if sample.count(";") > sample.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
+    columns = [(c or "").strip().lower() for c in (reader.fieldnames or [])]
+    missing = [c for c in STATEMENT_COLUMNS if c not in columns]
+    if missing:
+        raise ValidationFailed(
+            _("The statement needs the columns %(needed)s; missing: %(missing)s.")
+            % {"needed": ", ".join(STATEMENT_COLUMNS), "missing": ", ".join(missing)},
+            {"reason": "columns", "missing": missing},
+        )
+    lines: list[dict[str, Any]] = []
+    for number, raw in enumerate(reader, start=2):
+        row = {(k or "").strip().lower(): (v or "").strip() for k, v in raw.items() if k}
+        if not any(row.values()):
+            continue
+        if len(lines) >= STATEMENT_MAX_ROWS:
+            raise ValidationFailed(_("The statement has too many rows."))
+        try:
+            booked = dt.date.fromisoformat(row["tanggal"])
+        except ValueError as exc:
+            try:
+                booked = dt.datetime.strptime(row["tanggal"], "%d/%m/%Y").date()  # noqa: DTZ007
+            except ValueError:
+                raise ValidationFailed(
+                    _("Row %(row)s: the date must be YYYY-MM-DD or DD/MM/YYYY.") % {"row": number},
+                    {"row": number, "column": "tanggal"},
+                ) from exc
+        lines.append(
+            {
+                "row": number,
+                "booked_on": booked,
+                "amount": _statement_amount(row["jumlah"], number),
+                "description": row["keterangan"][:300],
+                "bank_reference": row.get("referensi", "")[:60],
+            }
+        )
+    if not lines:
+        raise ValidationFailed(_("The statement has no rows."))
+    return lines
+
+
+@transaction.atomic
+def statement_import(
+    *, actor: Any, kelurahan: Kelurahan, file_name: str, content: bytes
+) -> StatementImport:
+    """Match incoming transfers of a bank statement CSV (tanggal, keterangan, jumlah) to
+    pending donations by reference and amount; the rest is listed as unmatched.
+
+    Matched donations become "recorded"; the treasurer still confirms each one.
+    """
+    permission_require(actor, "funds.treasury", kelurahan)
+    lines = _statement_parse(content)
+    digest = hashlib.sha256(content).hexdigest()
+    if StatementImport.objects.filter(kelurahan=kelurahan, file_sha256=digest).exists():
+        raise Conflict(_("This statement file was already imported."))
+    statement = StatementImport.objects.create(
+        kelurahan=kelurahan,
+        file_name=(file_name or "statement.csv")[:200],
+        file_sha256=digest,
+        imported_by=actor,
+        lines_total=len(lines),
+    )
+    references = {
+        ref.upper() for line in lines for ref in REFERENCE_RE.findall(line["description"])
+    }
+    pending = {
+        d.payment_reference: d
+        for d in Donation.objects.select_for_update().filter(
+            kelurahan=kelurahan,
+            status=DonationStatus.PENDING,
+            kind=DonationKind.MONEY,
+            payment_reference__in=references,
+        )
+    }
+    matched = 0
+    now = timezone.now()
+    for line in lines:
+        donation = None
+        for ref in REFERENCE_RE.findall(line["description"]):
+            candidate = pending.get(ref.upper())
+            if candidate is not None and candidate.amount == line["amount"]:
+                donation = pending.pop(ref.upper())
+                break
+        stored = StatementLine.objects.create(statement=statement, donation=donation, **line)
+        if donation is not None:
+            matched += 1
+            donation.status = DonationStatus.RECORDED
+            donation.statement_line = stored
+            donation.recorded_by = actor
+            donation.recorded_at = now
+            if donation.channel == Channel.CASH:
+                donation.channel = Channel.BANK_TRANSFER
+            donation.save(
+                update_fields=[
+                    "status",
+                    "statement_line",
+                    "recorded_by",
+                    "recorded_at",
+                    "channel",
+                    "updated_at",
+                ]
+            )
+    statement.lines_matched = matched
+    statement.save(update_fields=["lines_matched", "updated_at"])
+    _log(
+        kelurahan,
+        "funds.statement_imported",
+        actor,
+        f"statement:{statement.pk}",
+        {"file_sha256": digest, "lines": len(lines), "matched": matched},
+        role=_role(actor, "funds.treasury", kelurahan),
+    )
+    return statement
+
+
+# --------------------------------------------------------------------------- vouchers
+
+
+def _code_hash(code: str) -> str:
+    key = settings.SECRET_KEY.encode()
+    normal = re.sub(r"[^0-9A-Z]", "", code.upper())
+    return hmac.new(key, f"voucher:{normal}".encode(), hashlib.sha256).hexdigest()
+
+
+def voucher_code_new() -> str:
+    """An unguessable voucher code (60 random bits), shown as XXXX-XXXX-XXXX."""
+    raw = "".join(secrets.choice(VOUCHER_CODE_ALPHABET) for _ in range(VOUCHER_CODE_LENGTH))
+    return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+
+
+def voucher_qr_payload(code: str) -> str:
+    """What the voucher's QR holds: the code signed with the server's key."""
+    return signing.Signer(salt=VOUCHER_SIGNING_SALT).sign(code)
+
+
+def _voucher_code_from(scanned: str) -> str:
+    """A typed code, or a scanned signed payload whose signature must verify."""
+    text = (scanned or "").strip()
+    if ":" in text:
+        try:
+            return signing.Signer(salt=VOUCHER_SIGNING_SALT).unsign(text)
+        except signing.BadSignature as exc:
+            raise ValidationFailed(
+                _("This QR code is not a voucher of this platform."), {"reason": "signature"}
+            ) from exc
+    return text
+
+
+@transaction.atomic
+def merchant_enrol(
+    *, actor: Any, organisation: Organisation, categories: Sequence[str]
+) -> VoucherMerchant:
+    """Enrol an approved UMKM to accept vouchers of some categories (or change them)."""
+    kelurahan = organisation.kelurahan
+    permission_require(actor, "funds.operate", kelurahan)
+    if organisation.kind != OrganisationKind.UMKM or organisation.status != "approved":
+        raise ValidationFailed(_("Only an approved UMKM can accept vouchers."))
+    chosen = sorted(set(categories))
+    if not chosen or any(c not in Category.values for c in chosen):
+        raise ValidationFailed(_("Choose the voucher categories it accepts."))
+    merchant = VoucherMerchant.objects.filter(organisation=organisation).first()
+    if merchant is None:
+        account = _account_new(
+            kelurahan,
+            AccountKind.UMKM_PAYABLE,
+            f"umkm:{organisation.pk}",
+            f"Owed to {organisation.name}",
+            organisation=organisation,
+        )
+        merchant = VoucherMerchant.objects.create(
+            kelurahan=kelurahan,
+            organisation=organisation,
+            categories=chosen,
+            account=account,
+            enrolled_by=actor,
+        )
+    else:
+        merchant.categories = chosen
+        merchant.save(update_fields=["categories", "updated_at"])
+    _log(
+        kelurahan,
+        "funds.merchant_enrolled",
+        actor,
+        f"organisation:{organisation.pk}",
+        {"categories": chosen},
+    )
+    return merchant
+
+
+@transaction.atomic
+def voucher_issue(
+    *,
+    actor: Any,
+    source: Account,
+    category: str,
+    value: Any,
+    count: int,
+    rt: RT,
+    household: Household | None = None,
+    allow_partial: bool = False,
+    valid_days: int = 30,
+    idempotency_key: str | None = None,
+    codes: Sequence[str] | None = None,
+    at: dt.datetime | None = None,
+) -> list[tuple[Voucher, str]]:
+    """Issue ``count`` vouchers paid from an aid fund or campaign, for a household or
+    anonymously through the RT. Returns each voucher with its code (shown only now)."""
+    kelurahan = source.kelurahan
+    permission_require(actor, "funds.operate", kelurahan)
+    each = amount_clean(value, field="value")
+    if category not in Category.values:
+        raise ValidationFailed(_("Choose the voucher category."), {"field": "category"})
+    if not 1 <= count <= 500:
+        raise ValidationFailed(_("Issue between 1 and 500 vouchers at a time."))
+    if not 1 <= valid_days <= 366:
+        raise ValidationFailed(_("A voucher is valid for 1 to 366 days."))
+    if source.kind not in AID_SOURCES or rt.kelurahan_id != kelurahan.pk:
+        raise ValidationFailed(_("Vouchers are paid from the aid fund or a campaign."))
+    if household is not None and household.kelurahan_id != kelurahan.pk:
+        raise NotFound(_("No such household in this kelurahan."))
+    earmark_check(account=source, category=category, rt=rt)
+    request = {
+        "source": source.pk,
+        "category": category,
+        "value": each,
+        "count": count,
+        "rt": rt.pk,
+        "household": household.pk if household else None,
+    }
+    replay = transfer_replayed(kelurahan=kelurahan, key=idempotency_key, request=request)
+    if replay is not None:
+        raise Conflict(
+            _("These vouchers were already issued; their codes were shown then."),
+            {"transfer": replay.pk},
+        )
+    liability = accounts_ensure(kelurahan=kelurahan)[AccountKind.VOUCHER_LIABILITY]
+    campaign = Campaign.objects.filter(account=source).first()
+    transfer = transfer_post(
+        kelurahan=kelurahan,
+        kind=TransferKind.VOUCHER_ISSUE,
+        postings=[(source, each * count), (liability, -each * count)],
+        actor=actor,
+        memo=f"{count} voucher {category}",
+        idempotency_key=idempotency_key,
+        request=request,
+        campaign=campaign,
+        log_data={
+            "vouchers": count,
+            "value": each,
+            "category": category,
+            "rt": rt.number,
+            "rw": rt.rw.number,
+        },
+        at=at,
+    )
+    issued_at = at or timezone.now()
+    plain = list(codes) if codes else [voucher_code_new() for _ in range(count)]
+    if len(plain) != count:
+        raise ValidationFailed(_("One code per voucher is needed."))
+    vouchers = Voucher.objects.bulk_create(
+        [
+            Voucher(
+                kelurahan=kelurahan,
+                code_hash=_code_hash(code),
+                code_hint=code[-4:],
+                category=category,
+                value=each,
+                remaining=each,
+                allow_partial=allow_partial,
+                source_account=source,
+                campaign=campaign,
+                household=household,
+                rt=rt,
+                expires_at=issued_at + dt.timedelta(days=valid_days),
+                issued_by=actor,
+                issue_transfer=transfer,
+            )
+            for code in plain
+        ]
+    )
+    return list(zip(vouchers, plain, strict=True))
+
+
+def merchant_for_user(*, kelurahan: Kelurahan, user: Any) -> VoucherMerchant | None:
+    """The enrolled UMKM this user runs (registered it, or is its contact number)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return (
+        VoucherMerchant.objects.filter(kelurahan=kelurahan)
+        .filter(Q(organisation__registered_by=user) | Q(organisation__contact_phone=user.phone))
+        .select_related("organisation", "account")
+        .order_by("pk")
+        .first()
+    )
+
+
+@transaction.atomic
+def voucher_redeem(
+    *,
+    actor: Any,
+    kelurahan: Kelurahan,
+    code: str,
+    amount: Any = None,
+    idempotency_key: str | None = None,
+    merchant: VoucherMerchant | None = None,
+) -> Redemption:
+    """A UMKM redeems a voucher (scanned or typed), once, in full or in part as allowed;
+    the UMKM's payable grows. The recipient is never named."""
+    permission_require(actor, "funds.redeem", kelurahan)
+    merchant = merchant or merchant_for_user(kelurahan=kelurahan, user=actor)
+    if merchant is None or merchant.kelurahan_id != kelurahan.pk:
+        raise PermissionDenied(_("Your UMKM is not enrolled to accept vouchers."))
+    plain = _voucher_code_from(code)
+    request = {"redeem": _code_hash(plain), "merchant": merchant.pk, "amount": amount}
+    replay = transfer_replayed(kelurahan=kelurahan, key=idempotency_key, request=request)
+    if replay is not None:
+        return Redemption.objects.get(transfer=replay)
+    voucher = (
+        Voucher.objects.select_for_update()
+        .filter(kelurahan=kelurahan, code_hash=_code_hash(plain))
+        .first()
+    )
+    if voucher is None:
+        raise NotFound(_("Unknown voucher code."), {"reason": "unknown"})
+    if voucher.status == VoucherStatus.REDEEMED:
+        raise Conflict(_("This voucher was already used."), {"reason": "used"})
+    if voucher.status == VoucherStatus.EXPIRED or voucher.expires_at <= timezone.now():
+        raise Conflict(_("This voucher has expired."), {"reason": "expired"})
+    if voucher.category not in merchant.categories:
+        raise ValidationFailed(
+            _("This UMKM does not accept %(category)s vouchers.")
+            % {"category": voucher.get_category_display()},
+            {"reason": "category"},
+        )
+    take = voucher.remaining if amount in (None, "") else amount_clean(amount)
+    if take > voucher.remaining:
+        raise ValidationFailed(
+            _("The voucher has only %(left)s left.") % {"left": rupiah_format(voucher.remaining)},
+            {"reason": "too_much"},
+        )
+    if not voucher.allow_partial and take != voucher.remaining:
+        raise ValidationFailed(
+            _("This voucher must be used in full (%(value)s).")
+            % {"value": rupiah_format(voucher.remaining)},
+            {"reason": "partial"},
+        )
+    left = voucher.remaining - take
+    # Conditional: without the row lock (SQLite) two redemptions cannot both succeed.
+    updated = Voucher.objects.filter(
+        pk=voucher.pk, status=VoucherStatus.ACTIVE, remaining=voucher.remaining
+    ).update(
+        remaining=left,
+        status=VoucherStatus.REDEEMED if left == 0 else VoucherStatus.ACTIVE,
+        updated_at=timezone.now(),
+    )
+    if updated != 1:
+        raise Conflict(_("This voucher was already used."), {"reason": "used"})
+    liability = accounts_ensure(kelurahan=kelurahan)[AccountKind.VOUCHER_LIABILITY]
+    transfer = transfer_post(
+        kelurahan=kelurahan,
+        kind=TransferKind.VOUCHER_REDEEM,
+        postings=[(liability, take), (merchant.account, -take)],
+        actor=actor,
+        memo=f"Voucher …{voucher.code_hint}",
+        idempotency_key=idempotency_key,
+        request=request,
+        campaign=voucher.campaign,
+        log_data={
+            "voucher": f"voucher:{voucher.pk}",
+            "umkm": f"organisation:{merchant.organisation_id}",
+            "category": voucher.category,
+        },
+    )
+    return Redemption.objects.create(
+        voucher=voucher,
+        merchant=merchant,
+        amount=take,
+        transfer=transfer,
+        redeemed_by=actor,
+        created_at=transfer.created_at,
+    )
+
+
+@transaction.atomic
+def voucher_expire(*, voucher: Voucher, now: dt.datetime | None = None) -> Voucher | None:
+    """Expire one voucher past its date and return what is left to its source."""
+    now = now or timezone.now()
+    voucher = (
+        Voucher.objects.select_for_update().select_related("source_account").get(pk=voucher.pk)
+    )
+    if voucher.status != VoucherStatus.ACTIVE or voucher.expires_at > now:
+        return None
+    left = voucher.remaining
+    updated = Voucher.objects.filter(
+        pk=voucher.pk, status=VoucherStatus.ACTIVE, remaining=left
+    ).update(status=VoucherStatus.EXPIRED, updated_at=now)
+    if updated != 1:
+        return None
+    voucher.status = VoucherStatus.EXPIRED
+    if left > 0:
+        liability = accounts_ensure(kelurahan=voucher.kelurahan)[AccountKind.VOUCHER_LIABILITY]
+        transfer = transfer_post(
+            kelurahan=voucher.kelurahan,
+            kind=TransferKind.VOUCHER_EXPIRE,
+            postings=[(liability, left), (voucher.source_account, -left)],
+            actor=None,
+            memo=f"Voucher …{voucher.code_hint}",
+            campaign=voucher.campaign,
+            log_data={"voucher": f"voucher:{voucher.pk}"},
+            at=now,
+        )
+        Voucher.objects.filter(pk=voucher.pk).update(expire_transfer=transfer)
+    return voucher
+
+
+def vouchers_expire_due(*, now: dt.datetime | None = None) -> int:
+    """Expire every voucher past its date (all kelurahan); returns how many."""
+    now = now or timezone.now()
+    due = Voucher.objects.filter(status=VoucherStatus.ACTIVE, expires_at__lte=now).order_by("pk")
+    return sum(1 for v in due.iterator() if voucher_expire(voucher=v, now=now) is not None)
+
+
+# --------------------------------------------------------------------------- goods
+
+
+def _activity(kelurahan: Kelurahan, activity_id: int) -> Any:
+    from gotong.activities import selectors as activity_selectors
+
+    return activity_selectors.activity_get(kelurahan=kelurahan, pk=activity_id)
+
+
+def _activity_evidence_code(kelurahan: Kelurahan, activity_id: int, receipt_code: str) -> str:
+    from gotong.transparency import selectors as transparency_selectors
+
+    evidence = transparency_selectors.evidence_for_subject(
+        kelurahan=kelurahan, subject=f"activity:{activity_id}"
+    )
+    if receipt_code:
+        evidence = evidence.filter(code=receipt_code)
+    found = evidence.first()
+    if found is None:
+        raise ValidationFailed(
+            _("The activity needs a photo as evidence first."), {"field": "receipt_code"}
+        )
+    return found.code
+
+
+@transaction.atomic
+def goods_issue(
+    *,
+    actor: Any,
+    item: GoodsItem,
+    quantity: int,
+    activity_id: int,
+    receipt_code: str = "",
+) -> GoodsMovement:
+    """Hand goods out of the store to an activity, with the activity's evidence photo."""
+    kelurahan = item.kelurahan
+    permission_require(actor, "funds.operate", kelurahan)
+    if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity < 1:
+        raise ValidationFailed(_("The quantity must be a whole number above zero."))
+    activity = _activity(kelurahan, activity_id)
+    code = _activity_evidence_code(kelurahan, activity.pk, receipt_code)
+    item = GoodsItem.objects.select_for_update().select_related("fund_account").get(pk=item.pk)
+    earmark_check(account=item.fund_account, category=item.category, activity_id=activity.pk)
+    if item.expires_on is not None and item.expires_on < timezone.localdate():
+        raise ValidationFailed(_("These goods are past their best-before date."))
+    taken = GoodsItem.objects.filter(pk=item.pk, quantity__gte=quantity).update(
+        quantity=F("quantity") - quantity
+    )
+    if taken != 1:
+        raise ValidationFailed(
+            _("Only %(left)s %(unit)s in stock.") % {"left": item.quantity, "unit": item.unit},
+            {"reason": "stock"},
+        )
+    value = quantity * item.unit_value
+    if item.quantity == quantity:
+        # The last units carry what integer division left over.
+        value = item.unit_value * quantity + (
+            (item.donation.amount - item.unit_value * item.donation.goods_quantity)
+            if item.donation and item.donation.goods_quantity
+            else 0
+        )
+    transfer = None
+    if value > 0:
+        store = accounts_ensure(kelurahan=kelurahan)[AccountKind.IN_KIND]
+        transfer = transfer_post(
+            kelurahan=kelurahan,
+            kind=TransferKind.GOODS_OUT,
+            postings=[(item.fund_account, value), (store, -value)],
+            actor=actor,
+            memo=f"{quantity} {item.unit} {item.name}"[:200],
+            campaign=Campaign.objects.filter(account=item.fund_account).first(),
+            activity_id=activity.pk,
+            receipt_code=code,
+            log_data={"goods": f"goods:{item.pk}", "quantity": quantity},
+        )
+    movement = GoodsMovement.objects.create(
+        item=item,
+        kind=GoodsMovementKind.OUT,
+        quantity=-quantity,
+        activity_id=activity.pk,
+        receipt_code=code,
+        transfer=transfer,
+        actor=actor,
+        created_at=timezone.now(),
+    )
+    _resource_link(activity, "goods", f"goods:{item.pk}", quantity, item.unit)
+    if transfer is None:
+        _log(
+            kelurahan,
+            "funds.goods_out",
+            actor,
+            f"goods:{item.pk}",
+            {"quantity": quantity, "activity": f"activity:{activity.pk}", "receipt": code},
+        )
+    return movement
+
+
+def _resource_link(activity: Any, kind: str, external_id: str, quantity: int, unit: str) -> None:
+    from gotong.activities.services import resource_link_add
+
+    resource_link_add(
+        activity=activity, kind=kind, external_id=external_id, quantity=max(1, quantity), unit=unit
+    )
+
+
+@transaction.atomic
+def stock_count(*, actor: Any, item: GoodsItem, counted: int, note: str = "") -> GoodsMovement:
+    """Record a physical count; a difference is booked to the stock differences account."""
+    kelurahan = item.kelurahan
+    permission_require(actor, "funds.operate", kelurahan)
+    if isinstance(counted, bool) or not isinstance(counted, int) or counted < 0:
+        raise ValidationFailed(_("The count must be a whole number, zero or more."))
+    item = GoodsItem.objects.select_for_update().select_related("fund_account").get(pk=item.pk)
+    expected = item.quantity
+    updated = GoodsItem.objects.filter(pk=item.pk, quantity=expected).update(quantity=counted)
+    if updated != 1:
+        raise Conflict(_("The stock changed while counting; count again."))
+    difference = counted - expected
+    transfer = None
+    value = abs(difference) * item.unit_value
+    if difference and value:
+        accounts = accounts_ensure(kelurahan=kelurahan)
+        store, adjustment = accounts[AccountKind.IN_KIND], accounts[AccountKind.STOCK_ADJUSTMENT]
+        postings = (
+            [(adjustment, value), (store, -value)]
+            if difference < 0
+            else [(store, value), (adjustment, -value)]
+        )
+        transfer = transfer_post(
+            kelurahan=kelurahan,
+            kind=TransferKind.STOCK_COUNT,
+            postings=postings,
+            actor=actor,
+            memo=f"Stok {item.name}: {expected} → {counted}"[:200],
+            log_data={"goods": f"goods:{item.pk}", "expected": expected, "counted": counted},
+        )
+    else:
+        _log(
+            kelurahan,
+            "funds.stock_counted",
+            actor,
+            f"goods:{item.pk}",
+            {"expected": expected, "counted": counted},
+        )
+    return GoodsMovement.objects.create(
+        item=item,
+        kind=GoodsMovementKind.COUNT,
+        quantity=difference,
+        counted=counted,
+        expected=expected,
+        note=" ".join((note or "").split())[:200],
+        transfer=transfer,
+        actor=actor,
+        created_at=timezone.now(),
+    )
+
+
+# --------------------------------------------------------------------------- payouts
+
+
+@transaction.atomic
+def payout_account_propose(
+    *, actor: Any, person: Person, bank_name: str, account_number: str
+) -> PayoutAccount:
+    """Propose a beneficiary's bank account (Tier 2, encrypted); a second officer approves.
+
+    Whoever registered the beneficiary may not set their payout account.
+    """
+    from gotong.core.crypto import field_encrypt
+
+    kelurahan = person.kelurahan
+    permission_require(actor, "funds.operate", kelurahan)
+    if person.created_by_id is not None and person.created_by_id == actor.pk:
+        raise PermissionDenied(
+            _("Whoever registered a beneficiary cannot set their payout account."),
+            {"reason": "separation_of_duties"},
+        )
+    number = re.sub(r"[\s-]", "", account_number or "")
+    bank = " ".join((bank_name or "").split())
+    if not bank or not re.fullmatch(r"\d{6,20}", number):
+        raise ValidationFailed(
+            _("Give the bank and an account number of 6 to 20 digits."),
+            {"field": "account_number"},
+        )
+    payout = PayoutAccount.objects.create(
+        kelurahan=kelurahan,
+        person=person,
+        bank_name=bank[:60],
+        account_number_ciphertext=field_encrypt(number, context="funds.payout.account_number"),
+        account_last4=number[-4:],
+        proposed_by=actor,
+    )
+    _log(
+        kelurahan,
+        "funds.payout_account_proposed",
+        actor,
+        f"payout:{payout.pk}",
+        {"beneficiary": f"person:{person.pk}"},
+    )
+    return payout
+
+
+@transaction.atomic
+def payout_account_approve(
+    *, actor: Any, payout: PayoutAccount, approve: bool = True
+) -> PayoutAccount:
+    """A second officer (not the proposer, not the registrar) activates or rejects it."""
+    kelurahan = payout.kelurahan
+    permission_require(actor, "funds.approve", kelurahan)
+    payout = PayoutAccount.objects.select_for_update().select_related("person").get(pk=payout.pk)
+    if payout.status != PayoutAccountStatus.PENDING:
+        raise Conflict(_("This bank account change was already decided."))
+    if actor.pk in (payout.proposed_by_id, payout.person.created_by_id):
+        raise PermissionDenied(
+            _("A bank account change needs a second officer."),
+            {"reason": "separation_of_duties"},
+        )
+    if approve:
+        PayoutAccount.objects.filter(
+            person=payout.person, status=PayoutAccountStatus.ACTIVE
+        ).update(status=PayoutAccountStatus.REPLACED)
+    payout.status = PayoutAccountStatus.ACTIVE if approve else PayoutAccountStatus.REJECTED
+    payout.approved_by = actor
+    payout.save(update_fields=["status", "approved_by", "updated_at"])
+    _log(
+        kelurahan,
+        "funds.payout_account_decided",
+        actor,
+        f"payout:{payout.pk}",
+        {"approved": approve},
+        role=_role(actor, "funds.approve", kelurahan),
+    )
+    return payout
+
+
+# --------------------------------------------------------------------------- disbursements
+
+
+@transaction.atomic
+def disbursement_request(
+    *,
+    actor: Any,
+    kelurahan: Kelurahan,
+    kind: str,
+    amount: Any,
+    purpose: str,
+    category: str,
+    source: Account | None = None,
+    activity_id: int | None = None,
+    payout: PayoutAccount | None = None,
+    merchant: VoucherMerchant | None = None,
+    supplier: Organisation | None = None,
+    pay_by_cash: bool = False,
+) -> Disbursement:
+    """Ask to pay money out: cash aid to a beneficiary's account, a supplier for an
+    activity, or a UMKM's voucher payable. Two other officers must approve."""
+    permission_require(actor, "funds.operate", kelurahan)
+    value = amount_clean(amount)
+    purpose = " ".join((purpose or "").split())
+    if not purpose:
+        raise ValidationFailed(_("Say what the money is for."), {"field": "purpose"})
+    if category not in Category.values:
+        raise ValidationFailed(_("Choose the category."), {"field": "category"})
+    if kind == DisbursementKind.UMKM_SETTLEMENT:
+        if merchant is None or merchant.kelurahan_id != kelurahan.pk:
+            raise NotFound(_("No such UMKM in this kelurahan."))
+        source = merchant.account
+        source.refresh_from_db()
+        if value > source.balance:
+            raise ValidationFailed(
+                _("The UMKM is owed only %(owed)s.") % {"owed": rupiah_format(source.balance)}
+            )
+    else:
+        if source is None or source.kelurahan_id != kelurahan.pk or source.kind not in AID_SOURCES:
+            raise ValidationFailed(
+                _("Aid is paid from the aid fund or a campaign."), {"field": "source"}
+            )
+        if activity_id is not None:
+            _activity(kelurahan, activity_id)
+        if kind == DisbursementKind.CASH_AID:
+            if (
+                payout is None
+                or payout.kelurahan_id != kelurahan.pk
+                or payout.status != PayoutAccountStatus.ACTIVE
+            ):
+                raise ValidationFailed(
+                    _("Cash aid needs the beneficiary's approved bank account."),
+                    {"field": "payout"},
+                )
+            rt = payout.person.rt
+        elif kind == DisbursementKind.SUPPLIER:
+            if supplier is None or supplier.kelurahan_id != kelurahan.pk or activity_id is None:
+                raise ValidationFailed(
+                    _("A supplier payment names the supplier and the activity."),
+                    {"field": "supplier"},
+                )
+            rt = None
+        else:
+            raise ValidationFailed(_("Unknown kind of payment."), {"field": "kind"})
+        earmark_check(account=source, category=category, activity_id=activity_id, rt=rt)
+    accounts = accounts_ensure(kelurahan=kelurahan)
+    disbursement = Disbursement.objects.create(
+        kelurahan=kelurahan,
+        kind=kind,
+        source_account=source,
+        pay_from=accounts[AccountKind.CASH if pay_by_cash else AccountKind.BANK],
+        amount=value,
+        purpose=purpose[:200],
+        category=category,
+        activity_id=activity_id,
+        payout_account=payout if kind == DisbursementKind.CASH_AID else None,
+        merchant=merchant if kind == DisbursementKind.UMKM_SETTLEMENT else None,
+        supplier=supplier if kind == DisbursementKind.SUPPLIER else None,
+        requested_by=actor,
+    )
+    _log(
+        kelurahan,
+        "funds.disbursement_requested",
+        actor,
+        f"disbursement:{disbursement.pk}",
+        {
+            "kind": kind,
+            "amount": value,
+            "source": source.code,
+            "category": category,
+            "activity": f"activity:{activity_id}" if activity_id else None,
+        },
+        role=_role(actor, "funds.operate", kelurahan),
+    )
+    return disbursement
+
+
+APPROVALS_NEEDED = 2
+
+
+@transaction.atomic
+def disbursement_approve(*, actor: Any, disbursement: Disbursement) -> Disbursement:
+    """One of two approvals by officers other than the requester (never the same twice)."""
+    kelurahan = disbursement.kelurahan
+    permission_require(actor, "funds.approve", kelurahan)
+    disbursement = Disbursement.objects.select_for_update().get(pk=disbursement.pk)
+    if disbursement.status != DisbursementStatus.REQUESTED:
+        raise Conflict(_("This payment is not waiting for approval."))
+    if disbursement.requested_by_id == actor.pk:
+        raise PermissionDenied(
+            _("Nobody approves their own request."), {"reason": "separation_of_duties"}
+        )
+    if disbursement.approvals.filter(officer=actor).exists():
+        raise PermissionDenied(
+            _("The second approval must come from a different officer."),
+            {"reason": "same_officer"},
+        )
+    role = _role(actor, "funds.approve", kelurahan)
+    try:
+        with transaction.atomic():
+            Approval.objects.create(
+                disbursement=disbursement, officer=actor, role=role, created_at=timezone.now()
+            )
+    except IntegrityError as exc:
+        raise PermissionDenied(
+            _("The second approval must come from a different officer."),
+            {"reason": "same_officer"},
+        ) from exc
+    count = disbursement.approvals.count()
+    if count >= APPROVALS_NEEDED:
+        disbursement.status = DisbursementStatus.APPROVED
+        disbursement.save(update_fields=["status", "updated_at"])
+    _log(
+        kelurahan,
+        "funds.disbursement_approved",
+        actor,
+        f"disbursement:{disbursement.pk}",
+        {"approvals": count},
+        role=role,
+    )
+    return disbursement
+
+
+@transaction.atomic
+def disbursement_reject(*, actor: Any, disbursement: Disbursement, reason: str) -> Disbursement:
+    """An approving officer refuses a request (with a reason)."""
+    permission_require(actor, "funds.approve", disbursement.kelurahan)
+    if not " ".join((reason or "").split()):
+        raise ValidationFailed(_("Give a reason."), {"field": "reason"})
+    updated = Disbursement.objects.filter(
+        pk=disbursement.pk, status__in=[DisbursementStatus.REQUESTED, DisbursementStatus.APPROVED]
+    ).update(status=DisbursementStatus.REJECTED)
+    if not updated:
+        raise Conflict(_("This payment can no longer be rejected."))
+    disbursement.refresh_from_db()
+    _log(
+        disbursement.kelurahan,
+        "funds.disbursement_rejected",
+        actor,
+        f"disbursement:{disbursement.pk}",
+        {},
+    )
+    return disbursement
+
+
+@transaction.atomic
+def disbursement_pay(
+    *,
+    actor: Any,
+    disbursement: Disbursement,
+    proof: Any = None,
+    receipt_code: str = "",
+    idempotency_key: str | None = None,
+) -> Disbursement:
+    """The treasurer pays an approved request and attaches the proof of payment; the
+    ledger moves and the activity gets a funds resource link."""
+    kelurahan = disbursement.kelurahan
+    permission_require(actor, "funds.treasury", kelurahan)
+    request = {"pay": disbursement.pk}
+    replay = transfer_replayed(kelurahan=kelurahan, key=idempotency_key, request=request)
+    if replay is not None:
+        return Disbursement.objects.get(transfer=replay)
+    disbursement = (
+        Disbursement.objects.select_for_update()
+        .select_related("source_account", "pay_from")
+        .get(pk=disbursement.pk)
+    )
+    if disbursement.status == DisbursementStatus.PAID:
+        raise Conflict(_("This payment was already made."))
+    if disbursement.status != DisbursementStatus.APPROVED:
+        raise ValidationFailed(_("A payment needs two approvals first."))
+    if receipt_code:
+        from gotong.transparency import selectors as transparency_selectors
+
+        code = transparency_selectors.evidence_get(kelurahan=kelurahan, code=receipt_code).code
+    else:
+        code = _receipt_from(
+            proof,
+            kelurahan=kelurahan,
+            actor=actor,
+            subject=f"disbursement:{disbursement.pk}",
+            note="Bukti pembayaran",
+        )
+    kind = (
+        TransferKind.SETTLEMENT
+        if disbursement.kind == DisbursementKind.UMKM_SETTLEMENT
+        else TransferKind.SPEND
+    )
+    campaign = Campaign.objects.filter(account=disbursement.source_account).first()
+    transfer = transfer_post(
+        kelurahan=kelurahan,
+        kind=kind,
+        postings=[
+            (disbursement.source_account, disbursement.amount),
+            (disbursement.pay_from, -disbursement.amount),
+        ],
+        actor=actor,
+        memo=disbursement.get_kind_display()[:200],
+        idempotency_key=idempotency_key,
+        request=request,
+        campaign=campaign,
+        activity_id=disbursement.activity_id,
+        receipt_code=code,
+        log_data={"disbursement": f"disbursement:{disbursement.pk}"},
+    )
+    disbursement.status = DisbursementStatus.PAID
+    disbursement.paid_by = actor
+    disbursement.receipt_code = code
+    disbursement.transfer = transfer
+    disbursement.save(update_fields=["status", "paid_by", "receipt_code", "transfer", "updated_at"])
+    if disbursement.activity_id:
+        _resource_link(
+            _activity(kelurahan, disbursement.activity_id),
+            "funds",
+            f"transfer:{transfer.pk}",
+            1,
+            "transfer",
+        )
+    return disbursement
+
+
+# --------------------------------------------------------------------------- callbacks
+
+
+@transaction.atomic
+def callbacks_sample(
+    *, kelurahan: Kelurahan, cycle: str, size: int = 10, rng: Any = None
+) -> list[Callback]:
+    """Draw a random sample of this cycle's recipients (cash aid paid, vouchers for a
+    household) for the operator to call back; once per cycle."""
+    if not re.fullmatch(r"\d{4}-\d{2}", cycle):
+        raise ValidationFailed(_("The cycle is a month: YYYY-MM."))
+    if Callback.objects.filter(kelurahan=kelurahan, cycle=cycle).exists():
+        return list(Callback.objects.filter(kelurahan=kelurahan, cycle=cycle))
+    year, month = (int(x) for x in cycle.split("-"))
+    paid = list(
+        Disbursement.objects.filter(
+            kelurahan=kelurahan,
+            kind=DisbursementKind.CASH_AID,
+            status=DisbursementStatus.PAID,
+            updated_at__year=year,
+            updated_at__month=month,
+        ).values_list("pk", flat=True)
+    )
+    vouchers = list(
+        Voucher.objects.filter(
+            kelurahan=kelurahan,
+            household__isnull=False,
+            created_at__year=year,
+            created_at__month=month,
+        ).values_list("pk", flat=True)
+    )
+    pool = [("d", pk) for pk in paid] + [("v", pk) for pk in vouchers]
+    chooser = rng or secrets.SystemRandom()
+    chosen = chooser.sample(pool, min(size, len(pool)))
+    rows = Callback.objects.bulk_create(
+        [
+            Callback(
+                kelurahan=kelurahan,
+                cycle=cycle,
+                disbursement_id=pk if kind == "d" else None,
+                voucher_id=pk if kind == "v" else None,
+            )
+            for kind, pk in sorted(chosen)
+        ]
+    )
+    _log(
+        kelurahan,
+        "funds.callbacks_sampled",
+        None,
+        f"callbacks:{cycle}",
+        {"population": len(pool), "sampled": len(rows)},
+    )
+    return rows
+
+
+@transaction.atomic
+def callback_record(*, actor: Any, callback: Callback, status: str, note: str = "") -> Callback:
+    """The operator records the answer of a call-back."""
+    permission_require(actor, "funds.operate", callback.kelurahan)
+    if status not in CallbackStatus.values or status == CallbackStatus.OPEN:
+        raise ValidationFailed(_("Choose the outcome of the call."), {"field": "status"})
+    updated = Callback.objects.filter(pk=callback.pk, status=CallbackStatus.OPEN).update(
+        status=status,
+        note=" ".join((note or "").split())[:300],
+        handled_by=actor,
+        updated_at=timezone.now(),
+    )
+    if not updated:
+        raise Conflict(_("This call-back was already recorded."))
+    callback.refresh_from_db()
+    _log(
+        callback.kelurahan,
+        "funds.callback_recorded",
+        actor,
+        f"callback:{callback.pk}",
+        {"status": status},
+    )
+    return callback
+
+
+# --------------------------------------------------------------------------- settings
+
+
+@transaction.atomic
+def funds_profile_set(
+    *, actor: Any, kelurahan: Kelurahan, qris_static_payload: str, bank_label: str = ""
+) -> FundsProfile:
+    """Configure the kelurahan's static merchant QRIS (validated) and bank label."""
+    permission_require(actor, "funds.treasury", kelurahan)
+    payload = (qris_static_payload or "").strip()
+    if payload:
+        facts = qris.qris_check(payload)
+        if facts.dynamic:
+            raise ValidationFailed(_("Give the static QRIS of the kelurahan, not a dynamic one."))
+    profile, _created = FundsProfile.objects.get_or_create(kelurahan=kelurahan)
+    profile.qris_static_payload = payload
+    profile.bank_label = " ".join((bank_label or "").split())[:120]
+    profile.save()
+    _log(
+        kelurahan,
+        "funds.profile_set",
+        actor,
+        f"kelurahan:{kelurahan.pk}",
+        {"qris_sha256": hashlib.sha256(payload.encode()).hexdigest() if payload else None},
+    )
+    return profile

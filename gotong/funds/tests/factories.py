@@ -1,0 +1,77 @@
+"""Test data for funds: officers as after a TOTP login, a campaign, an enrolled UMKM, and
+helpers that move money through the real services."""
+
+import datetime as dt
+from typing import Any
+
+from django.utils import timezone
+
+from gotong.accounts.models import Role
+from gotong.accounts.tests.factories import MembershipFactory, UserFactory
+from gotong.activities.tests.factories import photo, verified
+from gotong.funds import services
+from gotong.funds.models import Campaign, Donation, VoucherMerchant
+from gotong.registry.models import Organisation, OrganisationKind
+from gotong.registry.tests.factories import OrganisationFactory
+from gotong.territory.models import RT, Kelurahan
+
+__all__ = ["photo", "verified"]
+
+
+def officer(kelurahan: Kelurahan, role: Role, make_member: Any) -> Any:
+    return verified(make_member(role, kelurahan))
+
+
+def campaign(actor: Any, kelurahan: Kelurahan, **fields: Any) -> Campaign:
+    values: dict[str, Any] = {
+        "actor": actor,
+        "kelurahan": kelurahan,
+        "title": "Paket Sembako Lansia RW 01",
+        "purpose": "Paket sembako bulanan untuk lansia yang tinggal sendiri.",
+        "target_amount": 10_000_000,
+        "starts_on": timezone.localdate() - dt.timedelta(days=1),
+        "ends_on": timezone.localdate() + dt.timedelta(days=60),
+    }
+    values.update(fields)
+    return services.campaign_create(**values)
+
+
+def umkm(
+    rt: RT, categories: tuple[str, ...] = ("sembako",), operator: Any = None
+) -> tuple[VoucherMerchant, Any]:
+    """An approved UMKM in ``rt`` with a seller login (role umkm), enrolled for vouchers."""
+    user = UserFactory()
+    MembershipFactory(user=user, role=Role.UMKM, kelurahan=rt.kelurahan, rw=rt.rw, rt=rt)
+    organisation = OrganisationFactory(
+        kelurahan=rt.kelurahan,
+        kind=OrganisationKind.UMKM,
+        rt=rt,
+        status="approved",
+        registered_by=user,
+        contact_phone=user.phone,
+    )
+    merchant = services.merchant_enrol(
+        actor=operator, organisation=organisation, categories=list(categories)
+    )
+    return merchant, user
+
+
+def csr(kelurahan: Kelurahan, name: str = "PT Sinar Jaya (uji)") -> Organisation:
+    return OrganisationFactory(
+        kelurahan=kelurahan, kind=OrganisationKind.DONOR, name=name, status="approved"
+    )
+
+
+def confirmed_donation(
+    recorder: Any, confirmer: Any, kelurahan: Kelurahan, amount: int, **fields: Any
+) -> Donation:
+    """A donation recorded with a receipt by one treasurer and confirmed by another."""
+    donation = services.donation_create(kelurahan=kelurahan, donor=None, amount=amount, **fields)
+    services.donation_record(
+        actor=recorder,
+        kelurahan=kelurahan,
+        donation=donation,
+        receipt=photo(),
+        channel="bank",
+    )
+    return services.donation_confirm(actor=confirmer, donation=donation)
