@@ -49,6 +49,8 @@ def authentication_error(request: HttpRequest, exc: AuthenticationError) -> Http
 def _mount() -> None:
     from gotong.accounts.api import router as accounts_router
     from gotong.activities.api import router as activities_router
+    from gotong.dashboard.api import router as dashboard_router
+    from gotong.insights.api import router as insights_router
     from gotong.needs.api import router as needs_router
     from gotong.registry.api import router as registry_router
     from gotong.territory.api import router as territory_router
@@ -60,6 +62,8 @@ def _mount() -> None:
     api.add_router("/v1/", territory_router)
     api.add_router("/v1/", transparency_router)
     api.add_router("/v1/", registry_router)
+    api.add_router("/v1/", dashboard_router)
+    api.add_router("/v1/", insights_router)
 
 
 _mount()

@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "gotong.needs",
     "gotong.activities",
     "gotong.funds",
+    "gotong.dashboard",
+    "gotong.insights",
     "gotong.web",
 ]
 
