@@ -44,7 +44,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gotong.accounts.permissions import permission_require
+from gotong.accounts.permissions import permission_gate, permission_require
 from gotong.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
 from gotong.core.money import rupiah_format
 from gotong.registry.models import Household, Organisation, OrganisationKind, Person
@@ -319,7 +319,9 @@ def transfer_post(
         deltas[account.pk] += amount
     locked = {
         a.pk: a
-        for a in Account.objects.select_for_update().filter(pk__in=sorted(deltas)).order_by("pk")
+        for a in Account.objects.select_for_update(of=("self",))
+        .filter(pk__in=sorted(deltas))
+        .order_by("pk")
     }
     if key:
         replay = _replay(kelurahan, key, request_hash)
@@ -720,7 +722,7 @@ def _matches_apply(donation: Donation, actor: Any) -> list[Match]:
     if donation.campaign_id is None or donation.kind != DonationKind.MONEY:
         return made
     pledges = (
-        MatchPledge.objects.select_for_update()
+        MatchPledge.objects.select_for_update(of=("self",))
         .filter(campaign_id=donation.campaign_id, is_active=True)
         .select_related("account", "campaign__account")
         .order_by("pk")
@@ -918,7 +920,7 @@ def donation_record(
         )
     elif donation.kelurahan_id != kelurahan.pk:
         raise NotFound(_("No such donation in this kelurahan."))
-    donation = Donation.objects.select_for_update().get(pk=donation.pk)
+    donation = Donation.objects.select_for_update(of=("self",)).get(pk=donation.pk)
     if donation.status != DonationStatus.PENDING:
         raise Conflict(_("This donation was already recorded."), {"status": donation.status})
     if amount is not None and amount_clean(amount) != donation.amount:
@@ -976,7 +978,7 @@ def donation_confirm(
     if replay is not None:
         return Donation.objects.get(transfer=replay)
     donation = (
-        Donation.objects.select_for_update()
+        Donation.objects.select_for_update(of=("self",))
         .select_related("campaign__account", "pledge__account", "kelurahan")
         .get(pk=donation.pk)
     )
@@ -1152,7 +1154,7 @@ def statement_import(
     }
     pending = {
         d.payment_reference: d
-        for d in Donation.objects.select_for_update().filter(
+        for d in Donation.objects.select_for_update(of=("self",)).filter(
             kelurahan=kelurahan,
             status=DonationStatus.PENDING,
             kind=DonationKind.MONEY,
@@ -1393,7 +1395,8 @@ def voucher_redeem(
 ) -> Redemption:
     """A UMKM redeems a voucher (scanned or typed), once, in full or in part as allowed;
     the UMKM's payable grows. The recipient is never named."""
-    permission_require(actor, "funds.redeem", kelurahan)
+    # The seller's role is held in their RT; the voucher may come from any RT.
+    permission_gate(actor, "funds.redeem", kelurahan)
     merchant = merchant or merchant_for_user(kelurahan=kelurahan, user=actor)
     if merchant is None or merchant.kelurahan_id != kelurahan.pk:
         raise PermissionDenied(_("Your UMKM is not enrolled to accept vouchers."))
@@ -1403,7 +1406,7 @@ def voucher_redeem(
     if replay is not None:
         return Redemption.objects.get(transfer=replay)
     voucher = (
-        Voucher.objects.select_for_update()
+        Voucher.objects.select_for_update(of=("self",))
         .filter(kelurahan=kelurahan, code_hash=_code_hash(plain))
         .first()
     )
@@ -1473,7 +1476,9 @@ def voucher_expire(*, voucher: Voucher, now: dt.datetime | None = None) -> Vouch
     """Expire one voucher past its date and return what is left to its source."""
     now = now or timezone.now()
     voucher = (
-        Voucher.objects.select_for_update().select_related("source_account").get(pk=voucher.pk)
+        Voucher.objects.select_for_update(of=("self",))
+        .select_related("source_account")
+        .get(pk=voucher.pk)
     )
     if voucher.status != VoucherStatus.ACTIVE or voucher.expires_at > now:
         return None
@@ -1548,7 +1553,11 @@ def goods_issue(
         raise ValidationFailed(_("The quantity must be a whole number above zero."))
     activity = _activity(kelurahan, activity_id)
     code = _activity_evidence_code(kelurahan, activity.pk, receipt_code)
-    item = GoodsItem.objects.select_for_update().select_related("fund_account").get(pk=item.pk)
+    item = (
+        GoodsItem.objects.select_for_update(of=("self",))
+        .select_related("fund_account")
+        .get(pk=item.pk)
+    )
     earmark_check(account=item.fund_account, category=item.category, activity_id=activity.pk)
     if item.expires_on is not None and item.expires_on < timezone.localdate():
         raise ValidationFailed(_("These goods are past their best-before date."))
@@ -1619,7 +1628,11 @@ def stock_count(*, actor: Any, item: GoodsItem, counted: int, note: str = "") ->
     permission_require(actor, "funds.operate", kelurahan)
     if isinstance(counted, bool) or not isinstance(counted, int) or counted < 0:
         raise ValidationFailed(_("The count must be a whole number, zero or more."))
-    item = GoodsItem.objects.select_for_update().select_related("fund_account").get(pk=item.pk)
+    item = (
+        GoodsItem.objects.select_for_update(of=("self",))
+        .select_related("fund_account")
+        .get(pk=item.pk)
+    )
     expected = item.quantity
     updated = GoodsItem.objects.filter(pk=item.pk, quantity=expected).update(quantity=counted)
     if updated != 1:
@@ -1716,7 +1729,11 @@ def payout_account_approve(
     """A second officer (not the proposer, not the registrar) activates or rejects it."""
     kelurahan = payout.kelurahan
     permission_require(actor, "funds.approve", kelurahan)
-    payout = PayoutAccount.objects.select_for_update().select_related("person").get(pk=payout.pk)
+    payout = (
+        PayoutAccount.objects.select_for_update(of=("self",))
+        .select_related("person")
+        .get(pk=payout.pk)
+    )
     if payout.status != PayoutAccountStatus.PENDING:
         raise Conflict(_("This bank account change was already decided."))
     if actor.pk in (payout.proposed_by_id, payout.person.created_by_id):
@@ -1787,6 +1804,8 @@ def disbursement_request(
         if activity_id is not None:
             _activity(kelurahan, activity_id)
         if kind == DisbursementKind.CASH_AID:
+            if payout is not None:
+                payout = PayoutAccount.objects.select_related("person__rt").get(pk=payout.pk)
             if (
                 payout is None
                 or payout.kelurahan_id != kelurahan.pk
@@ -1847,7 +1866,7 @@ def disbursement_approve(*, actor: Any, disbursement: Disbursement) -> Disbursem
     """One of two approvals by officers other than the requester (never the same twice)."""
     kelurahan = disbursement.kelurahan
     permission_require(actor, "funds.approve", kelurahan)
-    disbursement = Disbursement.objects.select_for_update().get(pk=disbursement.pk)
+    disbursement = Disbursement.objects.select_for_update(of=("self",)).get(pk=disbursement.pk)
     if disbursement.status != DisbursementStatus.REQUESTED:
         raise Conflict(_("This payment is not waiting for approval."))
     if disbursement.requested_by_id == actor.pk:
@@ -1925,7 +1944,7 @@ def disbursement_pay(
     if replay is not None:
         return Disbursement.objects.get(transfer=replay)
     disbursement = (
-        Disbursement.objects.select_for_update()
+        Disbursement.objects.select_for_update(of=("self",))
         .select_related("source_account", "pay_from")
         .get(pk=disbursement.pk)
     )
