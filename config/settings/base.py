@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "gotong.needs",
     "gotong.activities",
     "gotong.funds",
+    "gotong.market",
     "gotong.dashboard",
     "gotong.insights",
     "gotong.web",

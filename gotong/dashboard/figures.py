@@ -26,6 +26,7 @@ from gotong.activities.models import (
     Rating,
     SignOff,
 )
+from gotong.funds.selectors import funds_summary
 from gotong.needs.models import DEFAULT_TARGET_HOURS, Category, ServiceLevel, Urgency
 from gotong.registry.models import Household, OrganisationKind
 from gotong.registry.selectors import organisation_list
@@ -364,6 +365,7 @@ def snapshot_compute(*, kelurahan: Kelurahan, now: dt.datetime | None = None) ->
         "verifiers_per_activity": verifiers,
         "activities_90d": len(recent_activities),
         "open_data_index": kpis.open_data_index(),
+        **_money(kelurahan),
     }
     bases = {
         "adoption": adoption_base,
@@ -410,6 +412,7 @@ def snapshot_compute(*, kelurahan: Kelurahan, now: dt.datetime | None = None) ->
                 ),
                 "ratings": small_count(len(month_stars)),
                 "delivery_high": hours_summary(high, targets[Urgency.TINGGI]),
+                "money": _money_month(kelurahan, month),
             }
         )
 
@@ -434,6 +437,34 @@ def snapshot_compute(*, kelurahan: Kelurahan, now: dt.datetime | None = None) ->
         "public": public,
         "cube": published_cube,
         "officer": _officer_figures(needs, targets, now),
+    }
+
+
+def _money(kelurahan: Kelurahan) -> dict[str, int]:
+    """Money and goods KPIs from the funds ledger (rupiah; sums, not people)."""
+    summary = funds_summary(kelurahan=kelurahan)
+    return {
+        "money_raised": summary.raised,
+        "money_matched": summary.matched,
+        "money_spent": summary.spent,
+        "money_balance": summary.balance,
+        "goods_in": summary.goods_value_in,
+        "goods_out": summary.goods_value_out,
+    }
+
+
+def _money_month(kelurahan: Kelurahan, month: str) -> dict[str, int]:
+    """Money raised, matched, spent and goods in/out during one month (WIB)."""
+    year, number = (int(part) for part in month.split("-"))
+    start = dt.datetime(year, number, 1, tzinfo=timezone.get_current_timezone())
+    end = dt.datetime(year + number // 12, number % 12 + 1, 1, tzinfo=start.tzinfo)
+    summary = funds_summary(kelurahan=kelurahan, start=start, end=end)
+    return {
+        "raised": summary.raised,
+        "matched": summary.matched,
+        "spent": summary.spent,
+        "goods_in": summary.goods_value_in,
+        "goods_out": summary.goods_value_out,
     }
 
 

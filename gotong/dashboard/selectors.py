@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from gotong.accounts.models import OFFICER_ROLES, Role
 from gotong.accounts.permissions import memberships_effective
 from gotong.core.exceptions import NotFound, ValidationFailed
+from gotong.core.money import rupiah_format
 from gotong.core.timeutils import WIB
 from gotong.needs.models import Category, Urgency
 from gotong.territory.models import Kelurahan
@@ -47,6 +48,8 @@ def value_display(value: Any, unit: str) -> str:
         return f"{value:.1f} h"
     if unit == "stars":
         return f"{value:.2f} / 5"
+    if unit == "rupiah":
+        return rupiah_format(int(value))
     if unit == "per_activity":
         return f"{value:.2f}"
     return f"{value:,}".replace(",", ".")
@@ -339,6 +342,7 @@ def month_report(*, kelurahan: Kelurahan, month: str) -> dict[str, Any]:
         "kpis": kpi_rows(public=public),
         "missing": kpis_not_published(),
         "computed_at": public.get("_computed_at"),
+        "finance_lines": finance_lines(row.get("money") or {}),
     }
 
 
@@ -390,3 +394,17 @@ def officer_view(*, kelurahan: Kelurahan, user: Any) -> dict[str, Any]:
         "unmatched": mine(data.get("unmatched", [])),
         "computed_at": data.get("_computed_at"),
     }
+
+
+def finance_lines(money: dict[str, int]) -> list[str]:
+    """The month's financial summary (from the funds ledger) as lines of text."""
+    if not money:
+        return []
+    labels = [
+        ("raised", _("Money raised")),
+        ("matched", _("Money matched")),
+        ("spent", _("Money spent")),
+        ("goods_in", _("Goods in (declared value)")),
+        ("goods_out", _("Goods out (declared value)")),
+    ]
+    return [f"{label}: {rupiah_format(money.get(key, 0))}" for key, label in labels]

@@ -88,6 +88,8 @@ def test_route_admits_exactly_the_roles_in_the_table(
             "need_id": 999_999,
             "activity_id": 999_999,
             "assignment_id": 999_999,
+            "cycle_id": 999_999,
+            "order_id": 999_999,
             "household_id": 999_999,
             "dataset_name": "kpi",
             "month": "2000-01",
