@@ -25,6 +25,7 @@
 - ``funds_profile_set``: the kelurahan's static QRIS and bank label.
 """
 
+import contextlib
 import csv
 import datetime as dt
 import hashlib
@@ -329,8 +330,9 @@ def transfer_post(
             return replay
     now = at or timezone.now()
     debit_total = sum(amount for _a, amount in cleaned if amount > 0)
+    guard = transaction.atomic() if (key or reverses is not None) else contextlib.nullcontext()
     try:
-        with transaction.atomic():
+        with guard:
             transfer = Transfer.objects.create(
                 kelurahan=kelurahan,
                 kind=kind,

@@ -94,4 +94,4 @@ def test_wrong_currency_or_country_is_rejected_even_with_a_valid_crc() -> None:
 @pytest.mark.parametrize("amount", [0, -1, 10.5, True])
 def test_a_dynamic_payload_needs_a_whole_positive_amount(amount: object) -> None:
     with pytest.raises(ValidationFailed):
-        qris_dynamic(PUBLISHED, amount=amount, reference="GR-ABC234")  # type: ignore[arg-type]
+        qris_dynamic(PUBLISHED, amount=amount, reference="GR-ABC234")
