@@ -1,0 +1,202 @@
+"""Market API: catalogue, the current cycle and its offers, orders, cycle operations."""
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema
+
+from gotong.accounts.permissions import api_route
+from gotong.core.exceptions import NotFound, PermissionDenied
+from gotong.territory import selectors as territory_selectors
+from gotong.territory.middleware import request_kelurahan
+
+from . import selectors, services
+from .models import Fulfilment, Order, PaymentMethod
+
+router = Router(tags=["market"])
+
+
+class ProductOut(Schema):
+    id: int
+    name: str
+    umkm: str
+    category: str
+    unit: str
+    price: int
+    halal_certificate: str
+    pirt_number: str
+
+
+class OfferOut(Schema):
+    id: int
+    name: str
+    price: int
+    left: int
+    is_bundle: bool
+    threshold: int | None
+    ordered: int
+
+
+class CycleOut(Schema):
+    id: int
+    title: str
+    status: str
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    delivery_date: dt.date
+    offers: list[OfferOut]
+
+
+class LineIn(Schema):
+    offer_id: int
+    quantity: int = Field(..., ge=1, le=50)
+    fallback_offer_id: int | None = None
+
+
+class OrderIn(Schema):
+    lines: list[LineIn] = Field(..., min_length=1, max_length=30)
+    fulfilment: Fulfilment
+    rt_id: int
+    address_note: str = Field("", max_length=200)
+    payment_method: PaymentMethod = PaymentMethod.COD
+
+
+class OrderOut(Schema):
+    id: int
+    code: str
+    status: str
+    goods_total: int
+    refund_total: int
+    delivery_fee: int
+    total: int
+
+
+def _order_out(order: Order) -> dict[str, Any]:
+    return {
+        "id": order.pk,
+        "code": order.code,
+        "status": order.status,
+        "goods_total": order.goods_total,
+        "refund_total": order.refund_total,
+        "delivery_fee": order.delivery_fee,
+        "total": order.total,
+    }
+
+
+@api_route(router.get, "/k/{slug}/market/products", perm="market.view", response=list[ProductOut])
+def product_list(request: HttpRequest, slug: str) -> Any:
+    kelurahan = request_kelurahan(request)
+    return [
+        {
+            "id": p.pk,
+            "name": p.name,
+            "umkm": p.organisation.name,
+            "category": p.category,
+            "unit": p.unit,
+            "price": p.price,
+            "halal_certificate": p.halal_certificate,
+            "pirt_number": p.pirt_number,
+        }
+        for p in selectors.product_catalogue(kelurahan=kelurahan)[:500]
+    ]
+
+
+@api_route(router.get, "/k/{slug}/market/cycles/{cycle_id}", perm="market.view", response=CycleOut)
+def cycle_detail(request: HttpRequest, slug: str, cycle_id: int) -> Any:
+    cycle = selectors.cycle_get(kelurahan=request_kelurahan(request), pk=cycle_id)
+    return {
+        "id": cycle.pk,
+        "title": cycle.title,
+        "status": cycle.status,
+        "opens_at": cycle.opens_at,
+        "closes_at": cycle.closes_at,
+        "delivery_date": cycle.delivery_date,
+        "offers": [
+            {
+                "id": v.offer.pk,
+                "name": v.name,
+                "price": v.price,
+                "left": v.left,
+                "is_bundle": bool(v.offer.bundle_id),
+                "threshold": v.offer.threshold,
+                "ordered": v.offer.ordered,
+            }
+            for v in selectors.offer_list(cycle=cycle)
+        ],
+    }
+
+
+@api_route(
+    router.post,
+    "/k/{slug}/market/cycles/{cycle_id}/orders",
+    perm="market.order",
+    response={201: OrderOut},
+)
+def order_create(request: HttpRequest, slug: str, cycle_id: int, payload: OrderIn) -> Any:
+    kelurahan = request_kelurahan(request)
+    cycle = selectors.cycle_get(kelurahan=kelurahan, pk=cycle_id)
+    rt = territory_selectors.rt_get(kelurahan=kelurahan, pk=payload.rt_id)
+    lines = [
+        services.LineSpec(
+            offer=selectors.offer_get(cycle=cycle, pk=line.offer_id),
+            quantity=line.quantity,
+            fallback=selectors.offer_get(cycle=cycle, pk=line.fallback_offer_id)
+            if line.fallback_offer_id
+            else None,
+        )
+        for line in payload.lines
+    ]
+    order = services.order_place(
+        actor=request.user,
+        cycle=cycle,
+        lines=lines,
+        fulfilment=payload.fulfilment,
+        rt=rt,
+        address_note=payload.address_note,
+        payment_method=payload.payment_method,
+    )
+    return 201, _order_out(order)
+
+
+@api_route(router.get, "/k/{slug}/market/orders/{order_id}", perm="market.order", response=OrderOut)
+def order_detail(request: HttpRequest, slug: str, order_id: int) -> Any:
+    order = selectors.order_get(kelurahan=request_kelurahan(request), pk=order_id)
+    if order.buyer_id != request.user.pk:
+        raise NotFound("Pesanan tidak ditemukan.")
+    return _order_out(order)
+
+
+@api_route(
+    router.post, "/k/{slug}/market/cycles/{cycle_id}/close", perm="market.manage", response=CycleOut
+)
+def cycle_close(request: HttpRequest, slug: str, cycle_id: int) -> Any:
+    cycle = selectors.cycle_get(kelurahan=request_kelurahan(request), pk=cycle_id)
+    services.cycle_close(actor=request.user, cycle=cycle)
+    return cycle_detail(request, slug, cycle_id)
+
+
+@api_route(router.post, "/k/{slug}/market/cycles/{cycle_id}/routes", perm="market.manage")
+def routes_plan(request: HttpRequest, slug: str, cycle_id: int) -> Any:
+    cycle = selectors.cycle_get(kelurahan=request_kelurahan(request), pk=cycle_id)
+    plans = services.routes_plan(actor=request.user, cycle=cycle)
+    return {
+        "routes": [
+            {"courier": p.courier.label, "distance_m": p.distance_m, "load": p.load} for p in plans
+        ]
+    }
+
+
+@api_route(router.get, "/k/{slug}/market/cycles/{cycle_id}/picklists", perm="market.sell")
+def pick_lists(request: HttpRequest, slug: str, cycle_id: int) -> Any:
+    kelurahan = request_kelurahan(request)
+    cycle = selectors.cycle_get(kelurahan=kelurahan, pk=cycle_id)
+    mine = services.managed_organisation_ids(request.user, kelurahan)
+    return [
+        {"umkm": p.organisation.name, "items": p.items, "orders": p.orders, "revenue": p.revenue}
+        for p in selectors.pick_lists(cycle=cycle)
+        if mine is None or p.organisation.pk in mine
+    ]
+
+
+__all__ = ["router", "PermissionDenied"]

@@ -1,0 +1,460 @@
+"""Market reads, always given the kelurahan: catalogue, cycles and offers, orders, pick
+lists, route sheets, the public fee breakdown, UMKM sales with baseline and growth."""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+
+from gotong.core.exceptions import NotFound
+from gotong.core.money import rupiah_format
+from gotong.registry.models import Organisation, OrganisationKind, OrganisationStatus
+from gotong.territory.models import Kelurahan
+
+from .models import (
+    Bundle,
+    BundleComponent,
+    Courier,
+    CycleStatus,
+    CycleStock,
+    LineStatus,
+    Offer,
+    Order,
+    OrderCycle,
+    OrderLine,
+    OrderStatus,
+    Product,
+    RoutePlan,
+    RouteStop,
+    Seller,
+)
+from .services import settings_for
+
+SOLD_LINES = [LineStatus.CONFIRMED, LineStatus.FALLBACK]
+
+
+def product_catalogue(*, kelurahan: Kelurahan) -> QuerySet[Product]:
+    """Active products of approved UMKM, for the public catalogue."""
+    return (
+        Product.objects.filter(
+            kelurahan=kelurahan,
+            is_active=True,
+            organisation__kind=OrganisationKind.UMKM,
+            organisation__status=OrganisationStatus.APPROVED,
+        )
+        .select_related("organisation")
+        .order_by("category", "name", "pk")
+    )
+
+
+def product_get(*, kelurahan: Kelurahan, pk: int) -> Product:
+    """One product of this kelurahan."""
+    product = (
+        Product.objects.filter(kelurahan=kelurahan, pk=pk).select_related("organisation").first()
+    )
+    if product is None:
+        raise NotFound("Produk tidak ditemukan.")
+    return product
+
+
+def product_list_for_seller(*, kelurahan: Kelurahan, user: Any) -> QuerySet[Product]:
+    """Products of the UMKM the user manages."""
+    orgs = Seller.objects.filter(kelurahan=kelurahan, user=user).values("organisation_id")
+    return (
+        Product.objects.filter(kelurahan=kelurahan, organisation_id__in=orgs)
+        .select_related("organisation")
+        .order_by("organisation__name", "name")
+    )
+
+
+def umkm_list(*, kelurahan: Kelurahan) -> QuerySet[Organisation]:
+    """Approved UMKM of the kelurahan."""
+    return Organisation.objects.filter(
+        kelurahan=kelurahan, kind=OrganisationKind.UMKM, status=OrganisationStatus.APPROVED
+    ).order_by("name")
+
+
+def bundle_list(*, kelurahan: Kelurahan) -> QuerySet[Bundle]:
+    """Active bundles with their components."""
+    return (
+        Bundle.objects.filter(kelurahan=kelurahan, is_active=True)
+        .prefetch_related(
+            Prefetch(
+                "components",
+                queryset=BundleComponent.objects.select_related("product__organisation"),
+            )
+        )
+        .order_by("name")
+    )
+
+
+def cycle_list(*, kelurahan: Kelurahan) -> QuerySet[OrderCycle]:
+    """Cycles, newest first."""
+    return OrderCycle.objects.filter(kelurahan=kelurahan).order_by("-opens_at")
+
+
+def cycle_get(*, kelurahan: Kelurahan, pk: int) -> OrderCycle:
+    """One cycle of this kelurahan."""
+    cycle = (
+        OrderCycle.objects.filter(kelurahan=kelurahan, pk=pk).select_related("kelurahan").first()
+    )
+    if cycle is None:
+        raise NotFound("Siklus pesanan tidak ditemukan.")
+    return cycle
+
+
+def cycle_current(*, kelurahan: Kelurahan, now: dt.datetime | None = None) -> OrderCycle | None:
+    """The cycle taking orders now, if any."""
+    now = now or timezone.now()
+    return (
+        OrderCycle.objects.filter(
+            kelurahan=kelurahan, status=CycleStatus.OPEN, opens_at__lte=now, closes_at__gt=now
+        )
+        .select_related("kelurahan")
+        .order_by("closes_at")
+        .first()
+    )
+
+
+@dataclass
+class OfferView:
+    offer: Offer
+    name: str
+    price: int
+    left: int
+    components: list[BundleComponent] = field(default_factory=list)
+    photo_product: Product | None = None
+
+    @property
+    def progress_pct(self) -> int:
+        if not self.offer.threshold:
+            return 100
+        return min(100, self.offer.ordered * 100 // self.offer.threshold)
+
+
+def offer_list(*, cycle: OrderCycle) -> list[OfferView]:
+    """Offers of a cycle with what is left (the smallest of their products' stock) and
+    the progress towards bulk thresholds."""
+    stocks = {s.product_id: s.limit - s.used for s in CycleStock.objects.filter(cycle=cycle)}
+    offers = (
+        Offer.objects.filter(cycle=cycle)
+        .select_related("product__organisation", "bundle")
+        .prefetch_related(
+            Prefetch(
+                "bundle__components",
+                queryset=BundleComponent.objects.select_related("product__organisation"),
+            )
+        )
+        .order_by("bundle_id", "pk")
+    )
+    views = []
+    for offer in offers:
+        if offer.bundle_id:
+            components = list(offer.bundle.components.all())  # type: ignore[union-attr]
+            left = min((stocks.get(c.product_id, 0) // c.quantity for c in components), default=0)
+            views.append(OfferView(offer, offer.bundle.name, offer.price, left, components))  # type: ignore[union-attr]
+        else:
+            product: Any = offer.product
+            views.append(
+                OfferView(
+                    offer,
+                    product.name,
+                    offer.price,
+                    stocks.get(product.pk, 0),
+                    photo_product=product,
+                )
+            )
+    # Bundles first: they are the week's package.
+    views.sort(key=lambda v: (v.offer.bundle_id is None, v.offer.pk))
+    return views
+
+
+def offer_get(*, cycle: OrderCycle, pk: int) -> Offer:
+    """One offer of the cycle."""
+    offer = (
+        Offer.objects.filter(cycle=cycle, pk=pk)
+        .select_related("product", "bundle", "cycle")
+        .first()
+    )
+    if offer is None:
+        raise NotFound("Barang ini tidak ditawarkan di siklus ini.")
+    return offer
+
+
+def order_list_for_user(*, kelurahan: Kelurahan, user: Any) -> QuerySet[Order]:
+    """The user's own orders."""
+    return (
+        Order.objects.filter(kelurahan=kelurahan, buyer=user)
+        .select_related("cycle", "rt__rw")
+        .order_by("-created_at")
+    )
+
+
+def order_get(*, kelurahan: Kelurahan, pk: int) -> Order:
+    """One order of this kelurahan with its lines."""
+    order = (
+        Order.objects.filter(kelurahan=kelurahan, pk=pk)
+        .select_related("cycle", "rt__rw", "buyer")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=OrderLine.objects.select_related(
+                    "offer__product",
+                    "offer__bundle",
+                    "fallback_offer__product",
+                    "fallback_offer__bundle",
+                ),
+            )
+        )
+        .first()
+    )
+    if order is None:
+        raise NotFound("Pesanan tidak ditemukan.")
+    return order
+
+
+def _sold_lines(kelurahan: Kelurahan, **filters: Any) -> QuerySet[OrderLine]:
+    return (
+        OrderLine.objects.filter(
+            order__kelurahan=kelurahan,
+            status__in=SOLD_LINES,
+            order__status__in=[OrderStatus.CONFIRMED, OrderStatus.DELIVERED],
+            **filters,
+        )
+        .select_related(
+            "order", "offer__product__organisation", "fallback_offer__product__organisation"
+        )
+        .prefetch_related(
+            Prefetch(
+                "offer__bundle__components",
+                queryset=BundleComponent.objects.select_related("product__organisation"),
+            ),
+            Prefetch(
+                "fallback_offer__bundle__components",
+                queryset=BundleComponent.objects.select_related("product__organisation"),
+            ),
+        )
+    )
+
+
+def _line_parts(line: OrderLine) -> list[tuple[Organisation, Product, int, int]]:
+    """(UMKM, product, units, rupiah) the line brings each UMKM."""
+    offer: Any = line.fallback_offer if line.status == LineStatus.FALLBACK else line.offer
+    if offer.product_id:
+        product = offer.product
+        return [(product.organisation, product, line.quantity, line.unit_price * line.quantity)]
+    return [
+        (c.product.organisation, c.product, c.quantity * line.quantity, c.share * line.quantity)
+        for c in offer.bundle.components.all()
+    ]
+
+
+@dataclass
+class PickList:
+    organisation: Organisation
+    items: dict[str, int]  # "product (unit)" -> units
+    orders: list[str]  # order codes that include this UMKM's goods
+    revenue: int
+
+    @property
+    def rows(self) -> list[tuple[str, int]]:
+        return sorted(self.items.items())
+
+
+def pick_lists(*, cycle: OrderCycle) -> list[PickList]:
+    """Per UMKM: the units to prepare and the orders they go into (after closing)."""
+    lists: dict[int, PickList] = {}
+    for line in _sold_lines(cycle.kelurahan, order__cycle=cycle):
+        for org, product, units, rupiah in _line_parts(line):
+            entry = lists.setdefault(org.pk, PickList(org, defaultdict(int), [], 0))
+            entry.items[str(product)] += units
+            entry.revenue += rupiah
+            if line.order.code not in entry.orders:
+                entry.orders.append(line.order.code)
+    for entry in lists.values():
+        entry.items = dict(entry.items)
+    return sorted(lists.values(), key=lambda p: p.organisation.name)
+
+
+@dataclass
+class Breakdown:
+    """Where the money of a cycle goes: UMKM, couriers and operations (public)."""
+
+    goods: int
+    operations_fee: int
+    delivery_fees: int
+    courier_share: int
+    delivery_to_operations: int
+    umkm: list[tuple[str, int, int, int]]  # name, gross, fee, net owed
+
+    @property
+    def buyers_paid(self) -> int:
+        return self.goods + self.delivery_fees
+
+    @property
+    def balance(self) -> int:
+        """What buyers paid minus every share: zero when the split is complete."""
+        return (
+            self.buyers_paid
+            - sum(net for *_, net in self.umkm)
+            - self.operations_fee
+            - self.courier_share
+            - self.delivery_to_operations
+        )
+
+
+def cycle_breakdown(*, cycle: OrderCycle) -> Breakdown:
+    """The fee split of a cycle by the kelurahan's public rules (integer rupiah; each UMKM's
+    fee is rounded down, so the operations fee is the remainder and it all adds up)."""
+    fees = settings_for(cycle.kelurahan)
+    gross: dict[int, tuple[str, int]] = {}
+    for line in _sold_lines(cycle.kelurahan, order__cycle=cycle):
+        for org, _product, _units, rupiah in _line_parts(line):
+            name, total = gross.get(org.pk, (org.name, 0))
+            gross[org.pk] = (name, total + rupiah)
+    rows = []
+    for _pk, (name, total) in sorted(gross.items(), key=lambda kv: kv[1][0]):
+        fee = total * fees.operations_fee_bp // 10000
+        rows.append((name, total, fee, total - fee))
+    goods = sum(r[1] for r in rows)
+    delivery = sum(
+        Order.objects.filter(
+            cycle=cycle, status__in=[OrderStatus.CONFIRMED, OrderStatus.DELIVERED]
+        ).values_list("delivery_fee", flat=True)
+    )
+    courier = delivery * fees.courier_share_bp // 10000
+    return Breakdown(
+        goods=goods,
+        operations_fee=sum(r[2] for r in rows),
+        delivery_fees=delivery,
+        courier_share=courier,
+        delivery_to_operations=delivery - courier,
+        umkm=rows,
+    )
+
+
+def route_sheets(*, cycle: OrderCycle) -> QuerySet[RoutePlan]:
+    """The couriers' routes with their stops and orders."""
+    return (
+        RoutePlan.objects.filter(cycle=cycle)
+        .select_related("courier")
+        .prefetch_related(
+            Prefetch(
+                "stops",
+                queryset=RouteStop.objects.select_related(
+                    "organisation", "rt__rw"
+                ).prefetch_related("orders"),
+            )
+        )
+        .order_by("pk")
+    )
+
+
+def courier_list(*, kelurahan: Kelurahan) -> QuerySet[Courier]:
+    """Active couriers."""
+    return Courier.objects.filter(kelurahan=kelurahan, is_active=True).order_by("label")
+
+
+@dataclass
+class SalesRow:
+    cycle: OrderCycle
+    orders: int
+    revenue: int
+
+
+@dataclass
+class UmkmSales:
+    organisation: Organisation
+    rows: list[SalesRow]
+    customers: int
+    repeat_customers: int
+    baseline_avg: int
+    recent_avg: int
+
+    @property
+    def growth_pct(self) -> float | None:
+        if not self.baseline_avg or not self.recent_avg:
+            return None
+        return round((self.recent_avg - self.baseline_avg) * 100 / self.baseline_avg, 1)
+
+    @property
+    def revenue(self) -> int:
+        return sum(r.revenue for r in self.rows)
+
+
+def umkm_sales(
+    *, kelurahan: Kelurahan, organisation: Organisation | None = None
+) -> list[UmkmSales]:
+    """Per UMKM and closed cycle: orders and revenue; repeat customers; the average of the
+    first ``baseline_cycles`` cycles (the baseline) against the average since (growth)."""
+    fees = settings_for(kelurahan)
+    cycles = list(
+        OrderCycle.objects.filter(
+            kelurahan=kelurahan, status__in=[CycleStatus.CLOSED, CycleStatus.FULFILLED]
+        ).order_by("opens_at")
+    )
+    revenue: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    orders: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    buyers: dict[int, dict[int, set[int]]] = defaultdict(lambda: defaultdict(set))
+    orgs: dict[int, Organisation] = {}
+    lines = _sold_lines(kelurahan, order__cycle__in=cycles)
+    for line in lines:
+        for org, _product, _units, rupiah in _line_parts(line):
+            if organisation is not None and org.pk != organisation.pk:
+                continue
+            orgs[org.pk] = org
+            revenue[org.pk][line.order.cycle_id] += rupiah
+            orders[org.pk][line.order.cycle_id].add(line.order_id)
+            buyers[org.pk][line.order.buyer_id].add(line.order.cycle_id)
+    if organisation is not None:
+        orgs.setdefault(organisation.pk, organisation)
+    result = []
+    base_n = fees.baseline_cycles
+    for pk, org in sorted(orgs.items(), key=lambda kv: kv[1].name):
+        rows = [SalesRow(c, len(orders[pk][c.pk]), revenue[pk][c.pk]) for c in cycles]
+        base = [r.revenue for r in rows[:base_n]]
+        recent = [r.revenue for r in rows[base_n:]]
+        result.append(
+            UmkmSales(
+                organisation=org,
+                rows=rows,
+                customers=len(buyers[pk]),
+                repeat_customers=sum(1 for seen in buyers[pk].values() if len(seen) > 1),
+                baseline_avg=sum(base) // len(base) if base else 0,
+                recent_avg=sum(recent) // len(recent) if recent else 0,
+            )
+        )
+    return result
+
+
+def umkm_growth_total(*, kelurahan: Kelurahan) -> float | None:
+    """Growth of all UMKM's average cycle revenue against the baseline, in percent."""
+    sales = umkm_sales(kelurahan=kelurahan)
+    base = sum(s.baseline_avg for s in sales)
+    recent = sum(s.recent_avg for s in sales)
+    return round((recent - base) * 100 / base, 1) if base and recent else None
+
+
+def bundles_whatsapp_text(*, cycle: OrderCycle, url: str) -> str:
+    """A WhatsApp-ready message of the week's bundles (sending waits for the channels app)."""
+    closes = timezone.localtime(cycle.closes_at)
+    lines = [f"*Paket Pasar Gotong Royong - {cycle.title}*", ""]
+    for view in offer_list(cycle=cycle):
+        if view.offer.bundle_id:
+            parts = ", ".join(
+                f"{c.product.name} {c.quantity} {c.product.unit}" for c in view.components
+            )
+            lines.append(f"- {view.name}: {rupiah_format(view.price)} ({parts})")
+        else:
+            lines.append(f"- {view.name}: {rupiah_format(view.price)}/{view.offer.product.unit}")  # type: ignore[union-attr]
+        if view.offer.threshold:
+            lines.append(f"  Beli bersama: {view.offer.ordered}/{view.offer.threshold} terkumpul")
+    lines += [
+        "",
+        f"Pesan sampai {closes:%d/%m %H:%M} WIB, diantar/diambil {cycle.delivery_date:%d/%m/%Y}.",
+        f"Pesan di: {url}",
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,1144 @@
+"""Market use-cases (Pasar Gotong Royong).
+
+- ``settings_set``: the kelurahan's public fee rules (operations fee, delivery fee).
+- ``seller_add``: an operator lets a user manage an approved UMKM's products.
+- ``product_create`` / ``product_update`` / ``product_photo_set``: the UMKM catalogue;
+  only approved UMKM list, photos are stored without metadata.
+- ``bundle_create``: a package of several UMKM's products with the split per UMKM.
+- ``cycle_open``: an operator opens a weekly cycle (window, delivery day, UMKM, offers,
+  bulk thresholds with the rule at closing).
+- ``order_place`` / ``order_cancel``: residents order within the window; stock is taken
+  with conditional UPDATEs so it is never oversold.
+- ``cycle_close``: orders become final; unmet thresholds confirm, fall back or refund.
+- ``courier_create``, ``routes_plan``: community couriers and OR-Tools route plans.
+- ``dropoff_record``: the courier records a drop-off with a photo or the buyer's code
+  (and cash on delivery); the cycle is fulfilled when every order is delivered.
+- ``aid_order_place``: a sembako need served by an activity is fulfilled by buying a
+  bundle of the current cycle; the activity links to the order.
+"""
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import storages
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from gotong.accounts.models import Role
+from gotong.accounts.permissions import memberships_effective, permission_gate, permission_require
+from gotong.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from gotong.registry.models import Organisation, OrganisationKind, OrganisationStatus
+from gotong.territory.models import RT, Kelurahan
+from gotong.transparency.photos import PhotoRejected, photo_inspect
+from gotong.transparency.services import entry_record, evidence_upload
+
+from . import routing
+from .models import (
+    AID_CATEGORIES,
+    Bundle,
+    BundleComponent,
+    Courier,
+    CycleStatus,
+    CycleStock,
+    Fulfilment,
+    LineStatus,
+    MarketSettings,
+    Offer,
+    Order,
+    OrderCycle,
+    OrderLine,
+    OrderStatus,
+    PaymentMethod,
+    Product,
+    ProductCategory,
+    RoutePlan,
+    RouteStop,
+    Seller,
+    StopKind,
+    ThresholdRule,
+)
+
+MAX_PRICE = 50_000_000
+MAX_LINE_QUANTITY = 50
+PHOTO_MAX_BYTES = 5 * 1024 * 1024
+PHOTO_SIDE = 480
+PRODUCT_PHOTO_STORAGE = "evidence_public"
+
+
+def _user(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _log(kelurahan: Kelurahan, type: str, actor: Any, subject: str, data: dict[str, Any]) -> None:
+    entry_record(kelurahan=kelurahan, type=type, actor=_user(actor), subject=subject, data=data)
+
+
+def _is_officer(user: Any, kelurahan: Kelurahan) -> bool:
+    return any(
+        m.role in (Role.OPERATOR, Role.ADMIN) for m in memberships_effective(user, kelurahan.pk)
+    )
+
+
+def _seller_check(actor: Any, organisation: Organisation) -> None:
+    """The actor manages this UMKM's products (an operator manages any)."""
+    permission_require(actor, "market.sell", organisation.kelurahan)
+    if _is_officer(actor, organisation.kelurahan):
+        return
+    if not Seller.objects.filter(organisation=organisation, user=actor).exists():
+        raise PermissionDenied(_("You do not manage the products of this UMKM."))
+
+
+def _umkm_approved(organisation: Organisation) -> None:
+    if organisation.kind != OrganisationKind.UMKM:
+        raise ValidationFailed(_("Only a UMKM can sell in the market."), {"field": "organisation"})
+    if organisation.status != OrganisationStatus.APPROVED:
+        raise ValidationFailed(
+            _("This UMKM has not been approved by an operator yet, so it cannot list products."),
+            {"field": "organisation"},
+        )
+
+
+def _price_check(price: Any, field: str = "price") -> int:
+    if not isinstance(price, int) or isinstance(price, bool) or price <= 0 or price > MAX_PRICE:
+        raise ValidationFailed(
+            _("The price must be a whole number of rupiah above zero."), {"field": field}
+        )
+    return price
+
+
+def _text(value: str, field: str, *, low: int, high: int, message: Any) -> str:
+    value = " ".join((value or "").split())
+    if not low <= len(value) <= high:
+        raise ValidationFailed(message, {"field": field})
+    return value
+
+
+# ----------------------------------------------------------------------------- settings
+
+
+def settings_for(kelurahan: Kelurahan) -> MarketSettings:
+    """The kelurahan's fee rules (the defaults until an operator sets them)."""
+    found = MarketSettings.objects.filter(kelurahan=kelurahan).first()
+    return found or MarketSettings(kelurahan=kelurahan)
+
+
+@transaction.atomic
+def settings_set(
+    *,
+    actor: Any,
+    kelurahan: Kelurahan,
+    operations_fee_bp: int,
+    delivery_fee: int,
+    courier_share_bp: int = 10000,
+    baseline_cycles: int = 2,
+) -> MarketSettings:
+    """An operator sets the public fee rules (effective for cycles opened afterwards)."""
+    permission_require(actor, "market.manage", kelurahan)
+    if not 0 <= operations_fee_bp <= 3000:
+        raise ValidationFailed(
+            _("The operations fee must be between 0% and 30%."), {"field": "operations_fee_bp"}
+        )
+    if not 0 <= delivery_fee <= 100_000:
+        raise ValidationFailed(
+            _("The delivery fee must be between Rp 0 and Rp 100.000."), {"field": "delivery_fee"}
+        )
+    if not 0 <= courier_share_bp <= 10000 or not 1 <= baseline_cycles <= 12:
+        raise ValidationFailed(_("These settings are out of range."), {"field": "courier_share_bp"})
+    row, _created = MarketSettings.objects.update_or_create(
+        kelurahan=kelurahan,
+        defaults={
+            "operations_fee_bp": operations_fee_bp,
+            "delivery_fee": delivery_fee,
+            "courier_share_bp": courier_share_bp,
+            "baseline_cycles": baseline_cycles,
+        },
+    )
+    _log(
+        kelurahan,
+        "market.settings_set",
+        actor,
+        f"kelurahan:{kelurahan.pk}",
+        {
+            "operations_fee_bp": operations_fee_bp,
+            "delivery_fee": delivery_fee,
+            "courier_share_bp": courier_share_bp,
+        },
+    )
+    return row
+
+
+# ---------------------------------------------------------------------------- catalogue
+
+
+@transaction.atomic
+def seller_add(*, actor: Any, organisation: Organisation, user: Any) -> Seller:
+    """An operator lets ``user`` manage the products of an approved UMKM."""
+    permission_require(actor, "market.manage", organisation.kelurahan)
+    _umkm_approved(organisation)
+    seller, _created = Seller.objects.get_or_create(
+        kelurahan=organisation.kelurahan, organisation=organisation, user=user
+    )
+    _log(
+        organisation.kelurahan,
+        "market.seller_added",
+        actor,
+        f"organisation:{organisation.pk}",
+        {"seller": f"seller:{seller.pk}"},
+    )
+    return seller
+
+
+def _stock_fields(stock: int | None, daily_capacity: int | None) -> None:
+    if stock is None and daily_capacity is None:
+        raise ValidationFailed(
+            _("Give the stock, or how many the UMKM can make a day."), {"field": "stock"}
+        )
+    for name, value in (("stock", stock), ("daily_capacity", daily_capacity)):
+        if value is not None and (not isinstance(value, int) or not 0 <= value <= 1_000_000):
+            raise ValidationFailed(_("Enter a whole number of units."), {"field": name})
+
+
+@transaction.atomic
+def product_create(
+    *,
+    actor: Any,
+    organisation: Organisation,
+    name: str,
+    category: str,
+    unit: str,
+    price: int,
+    stock: int | None = None,
+    daily_capacity: int | None = None,
+    description: str = "",
+    halal_certificate: str = "",
+    pirt_number: str = "",
+) -> Product:
+    """A UMKM lists a product (approved UMKM only)."""
+    _seller_check(actor, organisation)
+    _umkm_approved(organisation)
+    name = _text(name, "name", low=2, high=80, message=_("Enter the product's name."))
+    unit = _text(unit, "unit", low=1, high=20, message=_("Enter the unit (e.g. kg, ikat)."))
+    if category not in ProductCategory.values:
+        raise ValidationFailed(_("Choose a category."), {"field": "category"})
+    _price_check(price)
+    _stock_fields(stock, daily_capacity)
+    if Product.objects.filter(organisation=organisation, name__iexact=name).exists():
+        raise Conflict(_("This UMKM already lists a product with this name."), {"field": "name"})
+    product = Product.objects.create(
+        kelurahan=organisation.kelurahan,
+        organisation=organisation,
+        name=name,
+        description=" ".join((description or "").split())[:300],
+        category=category,
+        unit=unit,
+        price=price,
+        stock=stock,
+        daily_capacity=daily_capacity,
+        halal_certificate=(halal_certificate or "").strip()[:40],
+        pirt_number=(pirt_number or "").strip()[:20],
+    )
+    _log(
+        organisation.kelurahan,
+        "market.product_listed",
+        actor,
+        f"product:{product.pk}",
+        {
+            "organisation": f"organisation:{organisation.pk}",
+            "category": category,
+            "price": price,
+            "halal": bool(product.halal_certificate),
+            "pirt": bool(product.pirt_number),
+        },
+    )
+    return product
+
+
+PRODUCT_EDITABLE = {"price", "stock", "daily_capacity", "is_active", "description", "unit"}
+
+
+@transaction.atomic
+def product_update(*, actor: Any, product: Product, changes: dict[str, Any]) -> Product:
+    """A UMKM changes price, stock, capacity, unit, description or the active flag."""
+    _seller_check(actor, product.organisation)
+    unknown = set(changes) - PRODUCT_EDITABLE
+    if unknown:
+        raise ValidationFailed(_("These fields cannot be changed."), {"fields": sorted(unknown)})
+    if "price" in changes:
+        _price_check(changes["price"])
+    _stock_fields(
+        changes.get("stock", product.stock), changes.get("daily_capacity", product.daily_capacity)
+    )
+    for field, value in changes.items():
+        setattr(product, field, value)
+    product.save(update_fields=[*changes, "updated_at"])
+    _log(
+        product.kelurahan,
+        "market.product_updated",
+        actor,
+        f"product:{product.pk}",
+        {
+            k: v
+            for k, v in changes.items()
+            if k in ("price", "stock", "daily_capacity", "is_active")
+        },
+    )
+    return product
+
+
+@transaction.atomic
+def product_photo_set(*, actor: Any, product: Product, upload: Any) -> Product:
+    """Store a product photo: re-encoded from its pixels, so EXIF/GPS never leave the
+    seller's phone; 480 px keeps the catalogue light."""
+    _seller_check(actor, product.organisation)
+    upload.seek(0)
+    raw = upload.read(PHOTO_MAX_BYTES + 1)
+    if len(raw) > PHOTO_MAX_BYTES:
+        raise ValidationFailed(_("The photo is larger than 5 MB."), {"field": "photo"})
+    try:
+        facts = photo_inspect(raw, max_side=PHOTO_SIDE, max_pixels=40_000_000)
+    except PhotoRejected as exc:
+        raise ValidationFailed(
+            _("This file is not a usable JPEG, PNG or WebP photo."),
+            {"field": "photo", "reason": exc.reason},
+        ) from exc
+    storage = storages[PRODUCT_PHOTO_STORAGE]
+    name = storage.save(
+        f"market/{product.kelurahan_id}/{facts.public_sha256[:32]}.jpg",
+        ContentFile(facts.public_bytes),
+    )
+    product.photo_name = name
+    product.photo_sha256 = facts.public_sha256
+    product.save(update_fields=["photo_name", "photo_sha256", "updated_at"])
+    _log(
+        product.kelurahan,
+        "market.product_photo",
+        actor,
+        f"product:{product.pk}",
+        {"sha256": facts.public_sha256},
+    )
+    return product
+
+
+@dataclass(frozen=True)
+class ComponentSpec:
+    product: Product
+    quantity: int
+    share: int
+
+
+@transaction.atomic
+def bundle_create(
+    *,
+    actor: Any,
+    kelurahan: Kelurahan,
+    name: str,
+    category: str,
+    price: int,
+    components: Sequence[ComponentSpec],
+    description: str = "",
+) -> Bundle:
+    """An operator composes a bundle; the UMKM shares must add up to the price."""
+    permission_require(actor, "market.manage", kelurahan)
+    name = _text(name, "name", low=2, high=80, message=_("Enter the bundle's name."))
+    if category not in ProductCategory.values:
+        raise ValidationFailed(_("Choose a category."), {"field": "category"})
+    _price_check(price)
+    if not components:
+        raise ValidationFailed(_("A bundle needs at least one product."), {"field": "components"})
+    seen: set[int] = set()
+    for spec in components:
+        if spec.product.kelurahan_id != kelurahan.pk:
+            raise NotFound(_("That product is not in this kelurahan."), {"field": "components"})
+        _umkm_approved(spec.product.organisation)
+        if spec.product.pk in seen:
+            raise ValidationFailed(_("A product appears twice."), {"field": "components"})
+        seen.add(spec.product.pk)
+        if spec.quantity <= 0 or spec.share < 0:
+            raise ValidationFailed(
+                _("Each product needs a quantity and a share of zero or more."),
+                {"field": "components"},
+            )
+    if sum(s.share for s in components) != price:
+        raise ValidationFailed(
+            _("The shares of the UMKM must add up to the bundle price."),
+            {"field": "components", "price": price, "shares": sum(s.share for s in components)},
+        )
+    if Bundle.objects.filter(kelurahan=kelurahan, name__iexact=name).exists():
+        raise Conflict(_("A bundle with this name exists."), {"field": "name"})
+    bundle = Bundle.objects.create(
+        kelurahan=kelurahan,
+        name=name,
+        category=category,
+        price=price,
+        description=" ".join((description or "").split())[:300],
+    )
+    BundleComponent.objects.bulk_create(
+        BundleComponent(bundle=bundle, product=s.product, quantity=s.quantity, share=s.share)
+        for s in components
+    )
+    _log(
+        kelurahan,
+        "market.bundle_created",
+        actor,
+        f"bundle:{bundle.pk}",
+        {
+            "price": price,
+            "split": {f"organisation:{s.product.organisation_id}": s.share for s in components},
+        },
+    )
+    return bundle
+
+
+# ------------------------------------------------------------------------------- cycles
+
+
+@dataclass(frozen=True)
+class OfferSpec:
+    product: Product | None = None
+    bundle: Bundle | None = None
+    threshold: int | None = None
+    threshold_rule: str = ThresholdRule.CANCEL
+
+
+def _limit(product: Product) -> int:
+    values = [v for v in (product.stock, product.daily_capacity) if v is not None]
+    return min(values) if values else 0
+
+
+@transaction.atomic
+def cycle_open(
+    *,
+    actor: Any,
+    kelurahan: Kelurahan,
+    title: str,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    delivery_date: dt.date,
+    offers: Sequence[OfferSpec],
+    hub: tuple[float, float] | None = None,
+) -> OrderCycle:
+    """An operator opens a cycle; each product's stock (or daily capacity) is its limit."""
+    permission_require(actor, "market.manage", kelurahan)
+    title = _text(title, "title", low=3, high=100, message=_("Give the cycle a title."))
+    if closes_at <= opens_at:
+        raise ValidationFailed(_("The window must close after it opens."), {"field": "closes_at"})
+    if delivery_date < timezone.localtime(closes_at).date():
+        raise ValidationFailed(
+            _("The delivery date cannot be before the window closes."), {"field": "delivery_date"}
+        )
+    if not offers:
+        raise ValidationFailed(
+            _("Put at least one product or bundle on offer."), {"field": "offers"}
+        )
+    products: dict[int, Product] = {}
+    for spec in offers:
+        if (spec.product is None) == (spec.bundle is None):
+            raise ValidationFailed(_("Each offer is a product or a bundle."), {"field": "offers"})
+        if spec.threshold is not None and spec.threshold <= 0:
+            raise ValidationFailed(_("A threshold must be above zero."), {"field": "threshold"})
+        if spec.threshold_rule not in ThresholdRule.values:
+            raise ValidationFailed(_("Choose the rule for the threshold."), {"field": "threshold"})
+        items = (
+            [spec.product]
+            if spec.product
+            else [c.product for c in spec.bundle.components.select_related("product__organisation")]  # type: ignore[union-attr]
+        )
+        for product in items:
+            if product.kelurahan_id != kelurahan.pk:
+                raise NotFound(_("That product is not in this kelurahan."), {"field": "offers"})
+            _umkm_approved(product.organisation)
+            if not product.is_active:
+                raise ValidationFailed(
+                    _("%(name)s is not active.") % {"name": product.name}, {"field": "offers"}
+                )
+            products[product.pk] = product
+    cycle = OrderCycle.objects.create(
+        kelurahan=kelurahan,
+        title=title,
+        opens_at=opens_at,
+        closes_at=closes_at,
+        delivery_date=delivery_date,
+        hub_lat=hub[0] if hub else None,
+        hub_lon=hub[1] if hub else None,
+        created_by=_user(actor),
+    )
+    cycle.sellers.set(sorted({p.organisation_id for p in products.values()}))
+    Offer.objects.bulk_create(
+        Offer(
+            cycle=cycle,
+            product=spec.product,
+            bundle=spec.bundle,
+            price=spec.product.price if spec.product else spec.bundle.price,  # type: ignore[union-attr]
+            threshold=spec.threshold,
+            threshold_rule=spec.threshold_rule,
+        )
+        for spec in offers
+    )
+    CycleStock.objects.bulk_create(
+        CycleStock(cycle=cycle, product=p, limit=_limit(p)) for p in products.values()
+    )
+    _log(
+        kelurahan,
+        "market.cycle_opened",
+        actor,
+        f"cycle:{cycle.pk}",
+        {
+            "opens_at": opens_at.isoformat(),
+            "closes_at": closes_at.isoformat(),
+            "delivery_date": delivery_date.isoformat(),
+            "offers": len(offers),
+            "sellers": len({p.organisation_id for p in products.values()}),
+        },
+    )
+    return cycle
+
+
+def _needed(offer: Offer, quantity: int) -> dict[int, int]:
+    """Units of each product an offer line takes."""
+    if offer.product_id:
+        return {offer.product_id: quantity}
+    return {c.product_id: c.quantity * quantity for c in offer.bundle.components.all()}  # type: ignore[union-attr]
+
+
+def _stock_take(cycle: OrderCycle, needed: dict[int, int]) -> None:
+    """Take stock for every product or refuse; the caller's transaction rolls back."""
+    rows = list(
+        CycleStock.objects.select_for_update()
+        .filter(cycle=cycle, product_id__in=needed)
+        .select_related("product")
+        .order_by("pk")
+    )
+    if len(rows) != len(needed):
+        raise NotFound(_("A product is not on offer in this cycle."), {"field": "lines"})
+    for row in rows:
+        amount = needed[row.product_id]
+        taken = CycleStock.objects.filter(pk=row.pk, used__lte=F("limit") - amount).update(
+            used=F("used") + amount
+        )
+        if not taken:
+            row.refresh_from_db(fields=["used", "limit"])
+            raise Conflict(
+                _("Not enough %(name)s left: %(left)s %(unit)s.")
+                % {
+                    "name": row.product.name,
+                    "left": row.limit - row.used,
+                    "unit": row.product.unit,
+                },
+                {"field": "lines", "product": row.product_id, "left": row.limit - row.used},
+            )
+
+
+def _stock_release(cycle: OrderCycle, needed: dict[int, int]) -> None:
+    for product_id, amount in sorted(needed.items()):
+        CycleStock.objects.filter(cycle=cycle, product_id=product_id).update(
+            used=F("used") - amount
+        )
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    offer: Offer
+    quantity: int
+    fallback: Offer | None = None
+
+
+def recipient_code(order: Order) -> str:
+    """The 6-digit code the buyer shows the courier at the door."""
+    digest = hmac.new(settings.SECRET_KEY.encode(), f"market:{order.code}".encode(), hashlib.sha256)
+    return f"{int(digest.hexdigest()[:10], 16) % 1_000_000:06d}"
+
+
+def _order_code() -> str:
+    alphabet = "ACDEFGHJKMNPQRTUVWXY34679"
+    return "P" + "".join(secrets.choice(alphabet) for _ in range(9))
+
+
+@transaction.atomic
+def order_place(
+    *,
+    actor: Any,
+    cycle: OrderCycle,
+    lines: Sequence[LineSpec],
+    fulfilment: str,
+    rt: RT,
+    address_note: str = "",
+    payment_method: str = PaymentMethod.COD,
+    location: tuple[float, float] | None = None,
+    now: dt.datetime | None = None,
+    need_id: int | None = None,
+) -> Order:
+    """A resident orders within the window; every line's stock is taken or nothing is."""
+    kelurahan = cycle.kelurahan
+    permission_gate(actor, "market.order", kelurahan)
+    now = now or timezone.now()
+    if cycle.status != CycleStatus.OPEN or not cycle.opens_at <= now < cycle.closes_at:
+        raise Conflict(
+            _("This order window is closed; the next cycle will be announced."),
+            {"field": "cycle"},
+        )
+    if not lines:
+        raise ValidationFailed(_("Your cart is empty."), {"field": "lines"})
+    if fulfilment not in Fulfilment.values:
+        raise ValidationFailed(_("Choose pickup or delivery."), {"field": "fulfilment"})
+    if rt.kelurahan_id != kelurahan.pk:
+        raise ValidationFailed(_("That RT is not in this kelurahan."), {"field": "rt"})
+    allowed_payments = {PaymentMethod.COD, PaymentMethod.QRIS}
+    if need_id is not None:
+        allowed_payments = {PaymentMethod.AID}
+    if payment_method not in allowed_payments:
+        raise ValidationFailed(
+            _("Choose cash on delivery or QRIS (aid vouchers are not available yet)."),
+            {"field": "payment_method"},
+        )
+    address_note = " ".join((address_note or "").split())[:200]
+    if fulfilment == Fulfilment.DELIVERY and not address_note and need_id is None:
+        raise ValidationFailed(
+            _("Give the address or a landmark for the courier."), {"field": "address_note"}
+        )
+    offers = {
+        o.pk: o
+        for o in Offer.objects.filter(cycle=cycle)
+        .select_related("product", "bundle")
+        .prefetch_related("bundle__components")
+    }
+    needed: dict[int, int] = defaultdict(int)
+    goods_total = 0
+    seen: set[int] = set()
+    for spec in lines:
+        offer = offers.get(spec.offer.pk)
+        if offer is None:
+            raise NotFound(_("That item is not on offer in this cycle."), {"field": "lines"})
+        if offer.pk in seen:
+            raise ValidationFailed(_("An item appears twice in the cart."), {"field": "lines"})
+        seen.add(offer.pk)
+        if not isinstance(spec.quantity, int) or not 1 <= spec.quantity <= MAX_LINE_QUANTITY:
+            raise ValidationFailed(
+                _("Order between 1 and %(max)s of each item.") % {"max": MAX_LINE_QUANTITY},
+                {"field": "quantity"},
+            )
+        if spec.fallback is not None:
+            fallback = offers.get(spec.fallback.pk)
+            if (
+                fallback is None
+                or fallback.pk == offer.pk
+                or offer.threshold_rule != ThresholdRule.FALLBACK
+                or fallback.price > offer.price
+            ):
+                raise ValidationFailed(
+                    _("This fallback item cannot replace that item."), {"field": "fallback"}
+                )
+        for product_id, amount in _needed(offer, spec.quantity).items():
+            needed[product_id] += amount
+        goods_total += offer.price * spec.quantity
+    _stock_take(cycle, dict(needed))
+    for spec in lines:
+        Offer.objects.filter(pk=spec.offer.pk).update(ordered=F("ordered") + spec.quantity)
+    fees = settings_for(kelurahan)
+    if location is None and rt.centroid_lat is not None:
+        location = (float(rt.centroid_lat), float(rt.centroid_lon or 0))
+    order = Order.objects.create(
+        kelurahan=kelurahan,
+        cycle=cycle,
+        buyer=actor,
+        code=_order_code(),
+        fulfilment=fulfilment,
+        rt=rt,
+        address_note=address_note,
+        lat=location[0] if location else None,
+        lon=location[1] if location else None,
+        payment_method=payment_method,
+        goods_total=goods_total,
+        delivery_fee=fees.delivery_fee if fulfilment == Fulfilment.DELIVERY else 0,
+        need_id=need_id,
+    )
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            offer=offers[s.offer.pk],
+            quantity=s.quantity,
+            unit_price=offers[s.offer.pk].price,
+            fallback_offer=s.fallback,
+        )
+        for s in lines
+    )
+    _log(
+        kelurahan,
+        "market.order_placed",
+        actor,
+        f"order:{order.pk}",
+        {
+            "cycle": f"cycle:{cycle.pk}",
+            "lines": len(lines),
+            "goods_total": goods_total,
+            "delivery_fee": order.delivery_fee,
+            "fulfilment": fulfilment,
+            "payment": payment_method,
+            "rw": rt.rw.number,
+            "rt": rt.number,
+            "aid": need_id is not None,
+        },
+    )
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, actor: Any, order: Order, now: dt.datetime | None = None) -> Order:
+    """The buyer cancels while the window is open; the stock goes back."""
+    now = now or timezone.now()
+    cycle = order.cycle
+    if order.buyer_id != getattr(actor, "pk", None):
+        raise PermissionDenied(_("Only the buyer can cancel this order."))
+    if cycle.status != CycleStatus.OPEN or now >= cycle.closes_at:
+        raise Conflict(_("The window is closed: the order is final."), {"field": "status"})
+    if not Order.objects.filter(pk=order.pk, status=OrderStatus.PLACED).update(
+        status=OrderStatus.CANCELLED, refund_total=F("goods_total"), delivery_fee=0
+    ):
+        raise Conflict(_("This order is already cancelled."), {"field": "status"})
+    needed: dict[int, int] = defaultdict(int)
+    for line in order.lines.select_related("offer__bundle").prefetch_related(
+        "offer__bundle__components"
+    ):
+        for product_id, amount in _needed(line.offer, line.quantity).items():
+            needed[product_id] += amount
+        Offer.objects.filter(pk=line.offer_id).update(ordered=F("ordered") - line.quantity)
+    order.lines.update(status=LineStatus.CANCELLED)
+    _stock_release(cycle, dict(needed))
+    order.refresh_from_db()
+    _log(
+        order.kelurahan,
+        "market.order_cancelled",
+        actor,
+        f"order:{order.pk}",
+        {"cycle": f"cycle:{cycle.pk}"},
+    )
+    return order
+
+
+@transaction.atomic
+def cycle_close(*, actor: Any, cycle: OrderCycle, now: dt.datetime | None = None) -> OrderCycle:
+    """Orders become final: each bulk threshold is met, or its rule applies (confirm, the
+    buyer's fallback item, or cancel and refund). Pick lists follow from the result."""
+    kelurahan = cycle.kelurahan
+    if actor is not None:
+        permission_require(actor, "market.manage", kelurahan)
+    now = now or timezone.now()
+    if not OrderCycle.objects.filter(pk=cycle.pk, status=CycleStatus.OPEN).update(
+        status=CycleStatus.CLOSED, closed_at=now, closes_at=min(cycle.closes_at, now)
+    ):
+        raise Conflict(_("This cycle is not open."), {"field": "status"})
+    cycle.refresh_from_db()
+    offers = {
+        o.pk: o
+        for o in Offer.objects.filter(cycle=cycle)
+        .select_related("product", "bundle")
+        .prefetch_related("bundle__components")
+    }
+    for offer in offers.values():
+        offer.threshold_met = None if offer.threshold is None else offer.ordered >= offer.threshold
+    Offer.objects.bulk_update(offers.values(), ["threshold_met"])
+    counts = {"confirmed": 0, "fallback": 0, "cancelled": 0}
+    refunds: dict[int, int] = defaultdict(int)
+    lines = list(
+        OrderLine.objects.filter(order__cycle=cycle, order__status=OrderStatus.PLACED).order_by(
+            "pk"
+        )
+    )
+    for line in lines:
+        offer = offers[line.offer_id]
+        if offer.threshold_met is not False or offer.threshold_rule == ThresholdRule.CONFIRM:
+            line.status = LineStatus.CONFIRMED
+        else:
+            fallback = offers.get(line.fallback_offer_id or 0)
+            switched = False
+            if offer.threshold_rule == ThresholdRule.FALLBACK and fallback is not None:
+                if fallback.threshold_met is not False:
+                    try:
+                        with transaction.atomic():
+                            _stock_take(cycle, _needed(fallback, line.quantity))
+                        switched = True
+                    except Conflict:
+                        switched = False
+            _stock_release(cycle, _needed(offer, line.quantity))
+            if switched:
+                refunds[line.order_id] += (line.unit_price - fallback.price) * line.quantity  # type: ignore[union-attr]
+                line.unit_price = fallback.price  # type: ignore[union-attr]
+                line.status = LineStatus.FALLBACK
+            else:
+                refunds[line.order_id] += line.unit_price * line.quantity
+                line.status = LineStatus.CANCELLED
+        counts[line.status] = counts.get(line.status, 0) + 1
+    OrderLine.objects.bulk_update(lines, ["status", "unit_price"])
+    for order_id, amount in refunds.items():
+        Order.objects.filter(pk=order_id).update(refund_total=F("refund_total") + amount)
+    live = {line.order_id for line in lines if line.status != LineStatus.CANCELLED}
+    placed = Order.objects.filter(cycle=cycle, status=OrderStatus.PLACED)
+    placed.filter(pk__in=live).update(status=OrderStatus.CONFIRMED)
+    placed.exclude(pk__in=live).update(status=OrderStatus.CANCELLED, delivery_fee=0)
+    _log(
+        kelurahan,
+        "market.cycle_closed",
+        actor,
+        f"cycle:{cycle.pk}",
+        {
+            "orders": len(live),
+            "lines_confirmed": counts["confirmed"],
+            "lines_fallback": counts["fallback"],
+            "lines_cancelled": counts["cancelled"],
+            "refunded": sum(refunds.values()),
+            "thresholds": {
+                f"offer:{o.pk}": o.threshold_met for o in offers.values() if o.threshold
+            },
+        },
+    )
+    return cycle
+
+
+# ------------------------------------------------------------------------------ delivery
+
+
+@transaction.atomic
+def courier_create(
+    *,
+    actor: Any,
+    kelurahan: Kelurahan,
+    label: str,
+    capacity: int,
+    user: Any = None,
+    is_paid: bool = False,
+) -> Courier:
+    """An operator registers a community courier and how many packages they carry."""
+    permission_require(actor, "market.manage", kelurahan)
+    label = _text(label, "label", low=2, high=60, message=_("Give the courier's name."))
+    if not isinstance(capacity, int) or not 1 <= capacity <= 200:
+        raise ValidationFailed(
+            _("A courier carries between 1 and 200 packages."), {"field": "capacity"}
+        )
+    courier = Courier.objects.create(
+        kelurahan=kelurahan, label=label, capacity=capacity, user=user, is_paid=is_paid
+    )
+    _log(
+        kelurahan,
+        "market.courier_added",
+        actor,
+        f"courier:{courier.pk}",
+        {"capacity": capacity, "paid": is_paid},
+    )
+    return courier
+
+
+def _hub(cycle: OrderCycle, orders: Sequence[Order]) -> tuple[float, float]:
+    """The cycle's hub, else the kelurahan's centre, else the middle of the orders."""
+    if cycle.hub_lat is not None and cycle.hub_lon is not None:
+        return (cycle.hub_lat, cycle.hub_lon)
+    k = cycle.kelurahan
+    if k.centroid_lat is not None:
+        return (float(k.centroid_lat), float(k.centroid_lon or 0))
+    places = [(o.lat, o.lon) for o in orders if o.lat is not None and o.lon is not None]
+    if places:
+        lats = [float(p[0] or 0) for p in places]
+        lons = [float(p[1] or 0) for p in places]
+        return (sum(lats) / len(lats), sum(lons) / len(lons))
+    return (0.0, 0.0)
+
+
+def _place(rt: RT | None, fallback: tuple[float, float]) -> tuple[float, float]:
+    if rt is not None and rt.centroid_lat is not None:
+        return (float(rt.centroid_lat), float(rt.centroid_lon or 0))
+    return fallback
+
+
+@transaction.atomic
+def routes_plan(
+    *,
+    actor: Any,
+    cycle: OrderCycle,
+    couriers: Iterable[Courier] | None = None,
+    time_limit_s: float = 3.0,
+) -> list[RoutePlan]:
+    """Plan the couriers' routes for a closed cycle: one collection run through the UMKM,
+    then capacitated routes to every house and RT pickup point (replaces an earlier plan)."""
+    kelurahan = cycle.kelurahan
+    if actor is not None:
+        permission_require(actor, "market.manage", kelurahan)
+    if cycle.status != CycleStatus.CLOSED:
+        raise Conflict(_("Routes are planned after the cycle closes."), {"field": "status"})
+    chosen = (
+        list(couriers)
+        if couriers is not None
+        else list(Courier.objects.filter(kelurahan=kelurahan, is_active=True).order_by("pk"))
+    )
+    if any(c.kelurahan_id != kelurahan.pk for c in chosen):
+        raise NotFound(_("That courier is not in this kelurahan."), {"field": "couriers"})
+    if not chosen:
+        raise ValidationFailed(_("Register at least one courier first."), {"field": "couriers"})
+    if Order.objects.filter(cycle=cycle, status=OrderStatus.DELIVERED).exists():
+        raise Conflict(_("Drop-offs are already recorded; the plan cannot change now."))
+    orders = list(
+        Order.objects.filter(cycle=cycle, status=OrderStatus.CONFIRMED)
+        .select_related("rt")
+        .order_by("pk")
+    )
+    hub = _hub(cycle, orders)
+    drops: dict[str, routing.Drop] = {}
+    members: dict[str, list[Order]] = defaultdict(list)
+    for order in orders:
+        if order.fulfilment == Fulfilment.PICKUP:
+            key = f"rt:{order.rt_id}"
+            lat, lon = _place(order.rt, hub)
+        else:
+            key = f"order:{order.pk}"
+            lat, lon = (
+                (order.lat, order.lon or 0.0) if order.lat is not None else _place(order.rt, hub)
+            )
+        members[key].append(order)
+        old = drops.get(key)
+        drops[key] = routing.Drop(key, lat, lon, (old.demand if old else 0) + 1)
+    sellers = {
+        o.pk: o
+        for o in Organisation.objects.filter(pk__in=_cycle_seller_ids(cycle)).select_related("rt")
+    }
+    pickups = [(f"organisation:{pk}", *_place(o.rt, hub)) for pk, o in sorted(sellers.items())]
+    try:
+        plan = routing.plan_routes(
+            hub=hub,
+            pickups=pickups,
+            drops=list(drops.values()),
+            capacities=[c.capacity for c in chosen],
+            time_limit_s=time_limit_s,
+        )
+    except routing.RoutingInfeasible as exc:
+        if exc.args and exc.args[0] == routing.OVER_CAPACITY:
+            message = str(
+                _("The couriers cannot carry every package: %(need)s packages, capacity %(cap)s.")
+                % {"need": len(orders), "cap": sum(c.capacity for c in chosen)}
+            )
+        else:
+            message = str(_("No route plan fits the couriers' working hours; add a courier."))
+        raise ValidationFailed(message, {"field": "couriers", "reason": str(exc)}) from exc
+    RoutePlan.objects.filter(cycle=cycle).delete()
+    plans: list[RoutePlan] = []
+    first_with_route = next((i for i, r in enumerate(plan.routes) if r), 0)
+    for index, (courier, keys) in enumerate(zip(chosen, plan.routes, strict=True)):
+        if not keys and index != first_with_route:
+            continue
+        route = RoutePlan.objects.create(
+            cycle=cycle,
+            courier=courier,
+            distance_m=plan.route_distances[index]
+            + (plan.collection_distance if index == first_with_route else 0),
+            load=plan.loads[index],
+        )
+        sequence = 0
+        if index == first_with_route:
+            for key in plan.collection:
+                org = sellers[int(key.split(":")[1])]
+                lat, lon = _place(org.rt, hub)
+                sequence += 1
+                RouteStop.objects.create(
+                    plan=route,
+                    sequence=sequence,
+                    kind=StopKind.PICKUP,
+                    organisation=org,
+                    lat=lat,
+                    lon=lon,
+                )
+        for key in keys:
+            base = key.split("#")[0]
+            drop = drops[base]
+            sequence += 1
+            stop = RouteStop.objects.create(
+                plan=route,
+                sequence=sequence,
+                kind=StopKind.DROP,
+                lat=drop.lat,
+                lon=drop.lon,
+                rt=members[base][0].rt,
+            )
+            stop.orders.set(members[base])
+        plans.append(route)
+    _log(
+        kelurahan,
+        "market.routes_planned",
+        actor,
+        f"cycle:{cycle.pk}",
+        {
+            "couriers": len(plans),
+            "orders": len(orders),
+            "distance_m": plan.total_distance,
+            "loads": plan.loads,
+            "capacities": [c.capacity for c in chosen],
+        },
+    )
+    return plans
+
+
+def _cycle_seller_ids(cycle: OrderCycle) -> set[int]:
+    """The UMKM whose goods are in the cycle's confirmed lines (one query per offer kind)."""
+    lines = OrderLine.objects.filter(
+        order__cycle=cycle, status__in=[LineStatus.CONFIRMED, LineStatus.FALLBACK]
+    )
+    delivered: set[int] = set()
+    for status, offer_id, fallback_id in lines.values_list(
+        "status", "offer_id", "fallback_offer_id"
+    ):
+        delivered.add(fallback_id if status == LineStatus.FALLBACK else offer_id)
+    ids = set(Product.objects.filter(offer__in=delivered).values_list("organisation_id", flat=True))
+    ids.update(
+        BundleComponent.objects.filter(bundle__offer__in=delivered).values_list(
+            "product__organisation_id", flat=True
+        )
+    )
+    return ids
+
+
+@transaction.atomic
+def dropoff_record(
+    *,
+    actor: Any,
+    order: Order,
+    code: str = "",
+    photo: Any = None,
+    cash_collected: int | None = None,
+) -> Order:
+    """The courier records a drop-off with the buyer's code or a photo (and the cash on
+    delivery); the cycle is fulfilled when its last order is delivered."""
+    kelurahan = order.kelurahan
+    permission_gate(actor, "market.deliver", kelurahan)
+    courier_route = RouteStop.objects.filter(orders=order, plan__courier__user=actor).exists()
+    if not courier_route and not _is_officer(actor, kelurahan):
+        raise PermissionDenied(_("This order is not on your route."))
+    if order.status != OrderStatus.CONFIRMED:
+        raise Conflict(_("This order is not waiting for delivery."), {"field": "status"})
+    proof = ""
+    if code:
+        if not hmac.compare_digest(code.strip(), recipient_code(order)):
+            raise ValidationFailed(_("The code does not match this order."), {"field": "code"})
+        proof = "code"
+    elif photo is not None:
+        evidence = evidence_upload(
+            kelurahan=kelurahan, uploader=actor, subject=f"market-order:{order.pk}", upload=photo
+        )
+        proof = evidence.code
+    else:
+        raise ValidationFailed(
+            _("Enter the buyer's code or take a photo of the hand-over."), {"field": "code"}
+        )
+    if order.payment_method == PaymentMethod.COD:
+        if cash_collected != order.total:
+            raise ValidationFailed(
+                _("Cash on delivery: enter the amount received (%(total)s).")
+                % {"total": f"Rp {order.total:,}".replace(",", ".")},
+                {"field": "cash_collected", "expected": order.total},
+            )
+    elif cash_collected:
+        raise ValidationFailed(_("This order is not paid in cash."), {"field": "cash_collected"})
+    now = timezone.now()
+    if not Order.objects.filter(pk=order.pk, status=OrderStatus.CONFIRMED).update(
+        status=OrderStatus.DELIVERED,
+        delivered_at=now,
+        delivery_proof=proof,
+        cash_collected=cash_collected,
+        updated_at=now,
+    ):
+        raise Conflict(_("This order is not waiting for delivery."), {"field": "status"})
+    order.refresh_from_db()
+    _log(
+        kelurahan,
+        "market.order_delivered",
+        actor,
+        f"order:{order.pk}",
+        {
+            "cycle": f"cycle:{order.cycle_id}",
+            "proof": "code" if proof == "code" else "photo",
+            "evidence": proof if proof != "code" else None,
+            "cash": cash_collected,
+        },
+    )
+    if not Order.objects.filter(cycle_id=order.cycle_id, status=OrderStatus.CONFIRMED).exists():
+        if OrderCycle.objects.filter(pk=order.cycle_id, status=CycleStatus.CLOSED).update(
+            status=CycleStatus.FULFILLED
+        ):
+            _log(kelurahan, "market.cycle_fulfilled", None, f"cycle:{order.cycle_id}", {})
+    return order
+
+
+# --------------------------------------------------------------------------------- aid
+
+
+@transaction.atomic
+def aid_order_place(*, actor: Any, activity: Any, need: Any, offer: Offer) -> Order:
+    """Fulfil a need served by an activity by buying a bundle (or product) of the current
+    cycle from local UMKM; the activity links to the order as a UMKM product resource."""
+    from gotong.activities.models import ActivityNeed
+    from gotong.activities.services import resource_link_add
+
+    kelurahan = activity.kelurahan
+    permission_require(actor, "market.manage", kelurahan)
+    if (
+        need.kelurahan_id != kelurahan.pk
+        or not ActivityNeed.objects.filter(activity=activity, need=need).exists()
+    ):
+        raise ValidationFailed(_("This activity does not serve that need."), {"field": "need"})
+    item = offer.bundle or offer.product
+    category = item.category  # type: ignore[union-attr]
+    if {str(k): v for k, v in AID_CATEGORIES.items()}.get(category) != need.category:
+        raise ValidationFailed(
+            _("This item's category does not fit the need."),
+            {"field": "offer", "category": category, "need_category": need.category},
+        )
+    if Order.objects.filter(need_id=need.pk).exclude(status=OrderStatus.CANCELLED).exists():
+        raise Conflict(_("This need already has a market order."), {"field": "need"})
+    order = order_place(
+        actor=actor,
+        cycle=offer.cycle,
+        lines=[LineSpec(offer=offer, quantity=1)],
+        fulfilment=Fulfilment.DELIVERY,
+        rt=need.rt,
+        payment_method=PaymentMethod.AID,
+        need_id=need.pk,
+    )
+    first_product: Any = offer.product or (
+        offer.bundle.components.select_related("product__organisation")[0].product  # type: ignore[union-attr]
+    )
+    first = first_product.organisation
+    resource_link_add(
+        activity=activity,
+        kind="umkm_product",
+        external_id=f"market-order:{order.code}",
+        quantity=1,
+        unit="paket",
+        organisation=first,
+    )
+    _log(
+        kelurahan,
+        "market.aid_order",
+        actor,
+        f"order:{order.pk}",
+        {
+            "need": f"need:{need.pk}",
+            "activity": f"activity:{activity.pk}",
+            "offer": f"offer:{offer.pk}",
+        },
+    )
+    return order
+
+
+def managed_organisation_ids(user: Any, kelurahan: Kelurahan) -> set[int] | None:
+    """The UMKM whose sales and pick lists the user may see (None: every UMKM, officers)."""
+    if _is_officer(user, kelurahan):
+        return None
+    return set(
+        Seller.objects.filter(kelurahan=kelurahan, user=user).values_list(
+            "organisation_id", flat=True
+        )
+    )

@@ -1,0 +1,228 @@
+"""Market pages: public catalogue with the week's bundles and fees, order form (the cart),
+my orders, an order, the cycle sheet (pick lists, fee split, routes, WhatsApp text), and
+the UMKM sales dashboard with CSV. Thin: every rule is in services and selectors."""
+
+import csv
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import storages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from gotong.accounts.permissions import permission_gate
+from gotong.core.exceptions import ApplicationError
+from gotong.territory import selectors as territory_selectors
+from gotong.territory.middleware import request_kelurahan
+
+from . import selectors, services
+from .models import Fulfilment, PaymentMethod, ProductCategory, ThresholdRule
+
+
+def _refused(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+    return render(request, "web/refused.html", {"message": exc.message}, status=exc.status_code)
+
+
+@require_safe
+def catalogue(request: HttpRequest, slug: str) -> HttpResponse:
+    """Public: this week's cycle (bundles, bulk progress), the fee rules, every product."""
+    kelurahan = request_kelurahan(request)
+    cycle = selectors.cycle_current(kelurahan=kelurahan)
+    products = list(selectors.product_catalogue(kelurahan=kelurahan)[:300])
+    labels = dict(ProductCategory.choices)
+    grouped: dict[str, list[Any]] = {}
+    for product in products:
+        grouped.setdefault(str(labels[product.category]), []).append(product)
+    fees = services.settings_for(kelurahan)
+    return render(
+        request,
+        "market/catalogue.html",
+        {
+            "cycle": cycle,
+            "offers": selectors.offer_list(cycle=cycle) if cycle else [],
+            "grouped": grouped,
+            "fees": fees,
+            "fee_pct": fees.operations_fee_bp / 100,
+            "courier_pct": fees.courier_share_bp / 100,
+        },
+    )
+
+
+@require_safe
+def product_photo(request: HttpRequest, slug: str, product_id: int) -> FileResponse:
+    """The stripped product photo."""
+    product = selectors.product_get(kelurahan=request_kelurahan(request), pk=product_id)
+    if not product.photo_name:
+        raise Http404
+    response = FileResponse(
+        storages[services.PRODUCT_PHOTO_STORAGE].open(product.photo_name), content_type="image/jpeg"
+    )
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+def _int(value: str | None) -> int:
+    try:
+        return int(value or 0)
+    except ValueError:
+        return -1
+
+
+@login_required
+def order_form(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
+    """The cart: quantities per offer, fallback items, pickup or delivery, payment."""
+    kelurahan = request_kelurahan(request)
+    try:
+        cycle = selectors.cycle_get(kelurahan=kelurahan, pk=cycle_id)
+    except ApplicationError as exc:
+        return _refused(request, exc)
+    offers = selectors.offer_list(cycle=cycle)
+    by_id = {v.offer.pk: v.offer for v in offers}
+    rts = list(territory_selectors.rt_list(kelurahan=kelurahan))
+    error = None
+    if request.method == "POST":
+        lines = []
+        for view in offers:
+            quantity = _int(request.POST.get(f"qty_{view.offer.pk}"))
+            if quantity == 0:
+                continue
+            fallback = by_id.get(_int(request.POST.get(f"fallback_{view.offer.pk}")))
+            lines.append(services.LineSpec(offer=view.offer, quantity=quantity, fallback=fallback))
+        rt = next((r for r in rts if r.pk == _int(request.POST.get("rt"))), None)
+        try:
+            if rt is None:
+                raise ApplicationError(_("Choose your RT."))
+            order = services.order_place(
+                actor=request.user,
+                cycle=cycle,
+                lines=lines,
+                fulfilment=request.POST.get("fulfilment", ""),
+                rt=rt,
+                address_note=request.POST.get("address_note", ""),
+                payment_method=request.POST.get("payment_method", ""),
+            )
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            return redirect("market:order", slug=kelurahan.slug, order_id=order.pk)
+    fees = services.settings_for(kelurahan)
+    return render(
+        request,
+        "market/order_form.html",
+        {
+            "cycle": cycle,
+            "offers": offers,
+            "fallbacks": [v for v in offers if not v.offer.threshold],
+            "fallback_rule": ThresholdRule.FALLBACK,
+            "rts": rts,
+            "fulfilments": Fulfilment.choices,
+            "payments": [
+                (PaymentMethod.COD, PaymentMethod.COD.label),
+                (PaymentMethod.QRIS, PaymentMethod.QRIS.label),
+            ],
+            "fees": fees,
+            "error": error,
+            "post": request.POST,
+        },
+    )
+
+
+@login_required
+def order_list(request: HttpRequest, slug: str) -> HttpResponse:
+    """The resident's own orders."""
+    kelurahan = request_kelurahan(request)
+    orders = list(selectors.order_list_for_user(kelurahan=kelurahan, user=request.user)[:50])
+    return render(request, "market/order_list.html", {"orders": orders})
+
+
+@login_required
+def order_detail(request: HttpRequest, slug: str, order_id: int) -> HttpResponse:
+    """One order: lines and their outcome, totals, the code for the courier."""
+    kelurahan = request_kelurahan(request)
+    try:
+        order = selectors.order_get(kelurahan=kelurahan, pk=order_id)
+    except ApplicationError as exc:
+        return _refused(request, exc)
+    if order.buyer_id != request.user.pk:
+        return _refused(request, ApplicationError(_("This is not your order.")))
+    return render(
+        request,
+        "market/order_detail.html",
+        {"order": order, "code": services.recipient_code(order)},
+    )
+
+
+@login_required
+def cycle_sheet(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
+    """Operators and UMKM: pick lists per UMKM, the fee split, route sheets, WhatsApp text."""
+    kelurahan = request_kelurahan(request)
+    try:
+        permission_gate(request.user, "market.sell", kelurahan)
+        cycle = selectors.cycle_get(kelurahan=kelurahan, pk=cycle_id)
+    except ApplicationError as exc:
+        return _refused(request, exc)
+    mine = services.managed_organisation_ids(request.user, kelurahan)
+    url = request.build_absolute_uri(reverse("market:catalogue", kwargs={"slug": kelurahan.slug}))
+    return render(
+        request,
+        "market/cycle_sheet.html",
+        {
+            "cycle": cycle,
+            "officer": mine is None,
+            "offers": selectors.offer_list(cycle=cycle),
+            "pick_lists": [
+                p
+                for p in selectors.pick_lists(cycle=cycle)
+                if mine is None or p.organisation.pk in mine
+            ],
+            "breakdown": selectors.cycle_breakdown(cycle=cycle),
+            "routes": list(selectors.route_sheets(cycle=cycle)) if mine is None else [],
+            "whatsapp": selectors.bundles_whatsapp_text(cycle=cycle, url=url),
+        },
+    )
+
+
+@login_required
+def umkm_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    """Sales per cycle, repeat customers, baseline and growth; ``?format=csv`` downloads."""
+    kelurahan = request_kelurahan(request)
+    try:
+        permission_gate(request.user, "market.sell", kelurahan)
+    except ApplicationError as exc:
+        return _refused(request, exc)
+    mine = services.managed_organisation_ids(request.user, kelurahan)
+    sales = [
+        s
+        for s in selectors.umkm_sales(kelurahan=kelurahan)
+        if mine is None or s.organisation.pk in mine
+    ]
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="penjualan-umkm.csv"'
+        writer = csv.writer(response)
+        writer.writerow(["umkm", "siklus", "tanggal_antar", "pesanan", "omzet_rp"])
+        for s in sales:
+            for row in s.rows:
+                writer.writerow(
+                    [
+                        s.organisation.name,
+                        row.cycle.title,
+                        row.cycle.delivery_date.isoformat(),
+                        row.orders,
+                        row.revenue,
+                    ]
+                )
+        return response
+    return render(
+        request,
+        "market/umkm_dashboard.html",
+        {
+            "sales": sales,
+            "growth": selectors.umkm_growth_total(kelurahan=kelurahan) if mine is None else None,
+            "cycles": sales[0].rows if sales else [],
+            "baseline": services.settings_for(kelurahan).baseline_cycles,
+        },
+    )
