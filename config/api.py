@@ -50,6 +50,7 @@ def _mount() -> None:
     from gotong.accounts.api import router as accounts_router
     from gotong.activities.api import router as activities_router
     from gotong.dashboard.api import router as dashboard_router
+    from gotong.funds.api import router as funds_router
     from gotong.insights.api import router as insights_router
     from gotong.market.api import router as market_router
     from gotong.needs.api import router as needs_router
@@ -60,6 +61,7 @@ def _mount() -> None:
     api.add_router("/v1/", accounts_router)
     api.add_router("/v1/", needs_router)
     api.add_router("/v1/", activities_router)
+    api.add_router("/v1/", funds_router)
     api.add_router("/v1/", territory_router)
     api.add_router("/v1/", transparency_router)
     api.add_router("/v1/", registry_router)
