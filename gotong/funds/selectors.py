@@ -359,7 +359,7 @@ class CampaignReport:
 
 def campaign_report(*, campaign: Campaign) -> CampaignReport:
     """The public page of a campaign: money in, matched, spent by activity with receipts,
-    balance, named donors (anonymous ones as "Hamba Allah"), pledges; no personal data."""
+    balance, named donors (anonymous ones unnamed), pledges; no personal data."""
     summary = next(
         s for s in campaign_summaries(kelurahan=campaign.kelurahan) if s.campaign.pk == campaign.pk
     )
