@@ -20,6 +20,7 @@ run: install
 	$(PY) manage.py seed_demo
 	$(PY) manage.py publish_tree_heads --schedule
 	$(PY) manage.py needs_check --schedule
+	$(PY) manage.py matching_check --schedule
 	$(PY) manage.py dashboard_refresh --schedule
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo "Serving on http://$(HOST):$(PORT)/ with a task worker for messages (Ctrl+C stops both)"

@@ -53,6 +53,7 @@ def _mount() -> None:
     from gotong.funds.api import router as funds_router
     from gotong.insights.api import router as insights_router
     from gotong.market.api import router as market_router
+    from gotong.matching.api import router as matching_router
     from gotong.needs.api import router as needs_router
     from gotong.registry.api import router as registry_router
     from gotong.territory.api import router as territory_router
@@ -65,6 +66,7 @@ def _mount() -> None:
     api.add_router("/v1/", territory_router)
     api.add_router("/v1/", transparency_router)
     api.add_router("/v1/", registry_router)
+    api.add_router("/v1/", matching_router)
     api.add_router("/v1/", market_router)
     api.add_router("/v1/", dashboard_router)
     api.add_router("/v1/", insights_router)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("gotong.transparency.urls")),
     path("", include("gotong.needs.urls")),
     path("", include("gotong.activities.urls")),
+    path("", include("gotong.matching.urls")),
     path("", include("gotong.funds.urls")),
     path("", include("gotong.market.urls")),
     path("", include("gotong.dashboard.urls")),

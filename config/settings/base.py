@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "gotong.registry",
     "gotong.needs",
     "gotong.activities",
+    "gotong.matching",
     "gotong.funds",
     "gotong.market",
     "gotong.dashboard",

@@ -105,6 +105,7 @@ def dataset(request: HttpRequest, slug: str, dataset_name: str) -> Any:
 
 @api_route(router.get, "/k/{slug}/dashboard/reports/{month}", perm="dashboard.view_public")
 def report(request: HttpRequest, slug: str, month: str) -> Any:
+    """The monthly public report (YYYY-MM): figures and the signed tree head at its end."""
     kelurahan = request_kelurahan(request)
     public_figures(kelurahan)
     data = selectors.month_report(kelurahan=kelurahan, month=month)

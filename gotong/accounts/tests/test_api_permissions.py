@@ -88,6 +88,8 @@ def test_route_admits_exactly_the_roles_in_the_table(
             "need_id": 999_999,
             "activity_id": 999_999,
             "assignment_id": 999_999,
+            "round_id": 999_999,
+            "proposal_id": 999_999,
             "campaign_id": 999_999,
             "donation_id": 999_999,
             "disbursement_id": 999_999,
