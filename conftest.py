@@ -79,23 +79,7 @@ def outbox_dir(settings: Any, tmp_path: Any) -> Any:
     return tmp_path / "outbox"
 
 
-@pytest.fixture
-def log_tables_flushable(transactional_db: Any) -> Any:
-    """For transactional tests (live server): empty the append-only log tables before
-    Django's flush, which the append-only triggers would refuse."""
-    yield
-    from django.db import connection
-
-    from gotong.transparency.db import log_tables_clear
-
-    log_tables_clear(connection)
-
-
-@pytest.fixture
-def ledger_tables_flushable(transactional_db: Any) -> Any:
-    """For transactional tests of the funds ledger: empty the append-only ledger tables
-    (and the log) before Django's flush, which their triggers would refuse."""
-    yield
+def _append_only_tables_clear() -> None:
     from django.db import connection
 
     from gotong.funds.db import ledger_tables_clear
@@ -103,3 +87,18 @@ def ledger_tables_flushable(transactional_db: Any) -> Any:
 
     ledger_tables_clear(connection)
     log_tables_clear(connection)
+
+
+@pytest.fixture
+def log_tables_flushable(transactional_db: Any) -> Any:
+    """For transactional tests (live server, threads): empty every append-only table (the
+    transparency log and the funds ledger) before Django's flush, which their triggers
+    would refuse row by row."""
+    yield
+    _append_only_tables_clear()
+
+
+@pytest.fixture
+def ledger_tables_flushable(log_tables_flushable: Any) -> Any:
+    """The same, under the name the funds tests use."""
+    return log_tables_flushable

@@ -17,6 +17,9 @@ class LogHead(models.Model):
         "territory.Kelurahan", on_delete=models.PROTECT, primary_key=True, related_name="+"
     )
     size = models.PositiveBigIntegerField(default=0)
+    # Hashes of the right-edge perfect subtrees (merkle.range_nodes(0, size), left to right),
+    # 32 bytes each: an append reads no tree nodes. Rebuilt from TreeNode when absent.
+    frontier = models.BinaryField(default=b"")
 
     class Meta:
         verbose_name = _("log head")

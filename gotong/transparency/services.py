@@ -143,7 +143,7 @@ def entries_append(*, kelurahan: Kelurahan, entries: Iterable[dict[str, Any]]) -
         _check_no_personal_data(entry.get("subject", ""), "subject")
     head = _head_locked(kelurahan)
     size = head.size
-    frontier = _nodes_get(kelurahan, merkle.range_nodes(0, size))
+    frontier = _frontier(head)
     now = timezone.now()
     rows, nodes = [], []
     for entry in batch:
@@ -168,15 +168,31 @@ def entries_append(*, kelurahan: Kelurahan, entries: Iterable[dict[str, Any]]) -
     TreeNode.objects.bulk_create(nodes, batch_size=2000)
     # Conditional update: a concurrent appender that slipped past the lock (SQLite ignores
     # select_for_update) makes this fail instead of leaving a gap or a duplicate.
-    if LogHead.objects.filter(pk=kelurahan.pk, size=head.size).update(size=size) != 1:
+    edge = b"".join(frontier[node] for node in merkle.range_nodes(0, size))
+    updated = LogHead.objects.filter(pk=kelurahan.pk, size=head.size).update(
+        size=size, frontier=edge
+    )
+    if updated != 1:
         raise IntegrityError("concurrent append to the transparency log")
     return rows
 
 
+def _frontier(head: LogHead) -> dict[merkle.Node, bytes]:
+    """The right-edge nodes of the current tree, from the head (or the node table)."""
+    wanted = merkle.range_nodes(0, head.size)
+    stored = bytes(head.frontier)
+    if len(stored) == 32 * len(wanted):
+        return {node: stored[32 * i : 32 * (i + 1)] for i, node in enumerate(wanted)}
+    return _nodes_get(head.kelurahan, wanted)
+
+
 def _head_locked(kelurahan: Kelurahan) -> LogHead:
+    head = LogHead.objects.select_for_update().filter(pk=kelurahan.pk).first()
+    if head is not None:
+        return head
     try:
         with transaction.atomic():
-            LogHead.objects.get_or_create(kelurahan=kelurahan)
+            LogHead.objects.create(kelurahan=kelurahan)
     except IntegrityError:
         pass  # created by a concurrent first append
     return LogHead.objects.select_for_update().get(pk=kelurahan.pk)
