@@ -1222,7 +1222,7 @@ def _code_hash(code: str) -> str:
 
 
 def voucher_code_new() -> str:
-    """An unguessable voucher code (60 random bits), shown as XXXX-XXXX-XXXX."""
+    """An unguessable voucher code (60 random bits) in three dash-separated groups of four."""
     raw = "".join(secrets.choice(VOUCHER_CODE_ALPHABET) for _ in range(VOUCHER_CODE_LENGTH))
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
