@@ -27,6 +27,7 @@ from gotong.activities.models import (
     SignOff,
 )
 from gotong.funds.selectors import funds_summary
+from gotong.market.selectors import umkm_growth_total
 from gotong.needs.models import DEFAULT_TARGET_HOURS, Category, ServiceLevel, Urgency
 from gotong.registry.models import Household, OrganisationKind
 from gotong.registry.selectors import organisation_list
@@ -440,8 +441,9 @@ def snapshot_compute(*, kelurahan: Kelurahan, now: dt.datetime | None = None) ->
     }
 
 
-def _money(kelurahan: Kelurahan) -> dict[str, int]:
-    """Money and goods KPIs from the funds ledger (rupiah; sums, not people)."""
+def _money(kelurahan: Kelurahan) -> dict[str, int | float | None]:
+    """Money and goods KPIs from the funds ledger (rupiah; sums, not people) and the UMKM
+    growth from the market (percent; None before a baseline exists)."""
     summary = funds_summary(kelurahan=kelurahan)
     return {
         "money_raised": summary.raised,
@@ -450,6 +452,7 @@ def _money(kelurahan: Kelurahan) -> dict[str, int]:
         "money_balance": summary.balance,
         "goods_in": summary.goods_value_in,
         "goods_out": summary.goods_value_out,
+        "umkm_turnover": umkm_growth_total(kelurahan=kelurahan),
     }
 
 

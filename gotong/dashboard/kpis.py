@@ -3,8 +3,8 @@ the log entry types behind it, and whether the platform publishes it yet.
 
 Sources: section 7 "Indikator Keberhasilan", section 10 "KPI & metrik monitoring" and the
 integrity indicators table of the seed documents. An indicator whose data does not exist
-yet (funds, market, public services) is listed as not yet published: it lowers the open
-data index instead of showing a made-up number.
+yet (public services, the vulnerable-residents baseline) is listed as not yet published:
+it lowers the open data index instead of showing a made-up number.
 """
 
 from dataclasses import dataclass, field
@@ -243,12 +243,16 @@ CATALOGUE: list[Kpi] = [
     ),
     Kpi(
         "umkm_turnover",
-        _("UMKM turnover and growth"),
-        _("Turnover of the local UMKM through the platform and its growth on the baseline."),
+        _("UMKM turnover growth"),
+        _(
+            "Growth of the local UMKM's average revenue per market cycle through Pasar Gotong "
+            "Royong since the baseline (the first cycles), in percent."
+        ),
         _("+15-20% in 3 months"),
         "percent",
-        published=False,
-        missing_reason=_("The UMKM market is not part of the platform yet."),
+        (">=", 15),
+        ("market.order_placed", "market.order_delivered", "market.cycle_fulfilled"),
+        _("market orders"),
     ),
     Kpi(
         "service_minutes",
