@@ -45,3 +45,15 @@ def test_the_refresh_task_only_recomputes_when_the_log_grew(rt: Any) -> None:
     hand_built(rt)
     assert services.snapshots_refresh_due() >= 1
     assert services.snapshots_refresh_due() == 0
+
+
+def test_umkm_growth_comes_from_the_market_and_is_checked_against_15_percent(
+    rt: Any, monkeypatch: Any
+) -> None:
+    hand_built(rt)
+    monkeypatch.setattr("gotong.dashboard.figures.umkm_growth_total", lambda kelurahan: 18.5)
+    kpis = {k["code"]: k for k in services.snapshot_refresh(kelurahan=rt.kelurahan).public["kpis"]}
+    assert kpis["umkm_turnover"]["value"] == 18.5 and kpis["umkm_turnover"]["meets"] is True
+    monkeypatch.setattr("gotong.dashboard.figures.umkm_growth_total", lambda kelurahan: None)
+    kpis = {k["code"]: k for k in services.snapshot_refresh(kelurahan=rt.kelurahan).public["kpis"]}
+    assert kpis["umkm_turnover"]["value"] is None  # no baseline yet: nothing to show
