@@ -46,7 +46,7 @@ typecheck: install
 	$(VENV)/bin/mypy .
 
 messages: install
-	$(PY) manage.py makemessages --locale id --ignore ".venv/*" --no-obsolete
+	$(PY) manage.py makemessages --locale id --ignore ".venv/*" --ignore "staticfiles/*" --no-obsolete
 	$(PY) manage.py compilemessages --ignore ".venv/*"
 
 bench: install
