@@ -7,42 +7,22 @@ the test suite's flush of transactional tests.
 
 from django.db.backends.base.base import BaseDatabaseWrapper
 
+from gotong.core.db import append_only_triggers_install, append_only_triggers_remove
+
 LEDGER_TABLES = ("funds_transfer", "funds_posting")
 _MESSAGE = "ledger table: UPDATE and DELETE are not allowed"
 
 
 def triggers_install(connection: BaseDatabaseWrapper) -> None:
-    """Create the refuse-UPDATE/DELETE triggers on the ledger tables."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "CREATE OR REPLACE FUNCTION gotong_ledger_append_only() RETURNS trigger AS $$ "
-                f"BEGIN RAISE EXCEPTION '{_MESSAGE} (%)', TG_TABLE_NAME; END; "
-                "$$ LANGUAGE plpgsql"
-            )
-            for table in LEDGER_TABLES:
-                cursor.execute(
-                    f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
-                    "FOR EACH ROW EXECUTE FUNCTION gotong_ledger_append_only()"
-                )
-        elif connection.vendor == "sqlite":
-            for table in LEDGER_TABLES:
-                for action in ("UPDATE", "DELETE"):
-                    cursor.execute(
-                        f"CREATE TRIGGER {table}_no_{action.lower()} BEFORE {action} ON {table} "
-                        f"BEGIN SELECT RAISE(ABORT, '{_MESSAGE}'); END"
-                    )
+    """Create the refuse-UPDATE/DELETE triggers on these tables."""
+    append_only_triggers_install(
+        connection, tables=LEDGER_TABLES, function="gotong_ledger_append_only", message=_MESSAGE
+    )
 
 
 def triggers_remove(connection: BaseDatabaseWrapper) -> None:
     """Drop the triggers (tests that flush the database; never in production code)."""
-    with connection.cursor() as cursor:
-        for table in LEDGER_TABLES:
-            if connection.vendor == "postgresql":
-                cursor.execute(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
-            elif connection.vendor == "sqlite":
-                for action in ("update", "delete"):
-                    cursor.execute(f"DROP TRIGGER IF EXISTS {table}_no_{action}")
+    append_only_triggers_remove(connection, tables=LEDGER_TABLES)
 
 
 def ledger_tables_clear(connection: BaseDatabaseWrapper) -> None:
