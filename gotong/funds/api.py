@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Field, File, Form, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from gotong.accounts.permissions import api_route
 from gotong.core.exceptions import NotFound
@@ -456,6 +456,117 @@ def disbursement_pay(
         actor=request.user, disbursement=row, proof=proof, idempotency_key=_key(request)
     )
     return {"id": row.pk, "status": row.status, "approvals": row.approvals.count()}
+
+
+class AccountOut(Schema):
+    id: int
+    code: str
+    name: str
+    kind: str
+    balance: int = Field(..., description="natural balance in rupiah")
+
+
+class PostingOut(Schema):
+    account_id: int
+    account_code: str
+    amount: int = Field(..., description="debit positive, credit negative")
+
+
+class TransferOut(Schema):
+    id: int
+    kind: str
+    amount: int
+    memo: str
+    created_at: dt.datetime
+    campaign_id: int | None
+    activity_id: int | None
+    receipt_code: str
+    reverses_id: int | None
+    reversed_by_id: int | None = None
+    postings: list[PostingOut]
+
+
+class TransferQuery(Schema):
+    account_id: int | None = None
+    kind: str = ""
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0)
+
+
+class ReverseIn(Schema):
+    reason: str = Field(..., max_length=150)
+
+
+def _transfer_out(transfer: Any, postings: list[Any], reversed_by_id: int | None) -> dict[str, Any]:
+    return {
+        "id": transfer.pk,
+        "kind": transfer.kind,
+        "amount": transfer.amount,
+        "memo": transfer.memo,
+        "created_at": transfer.created_at,
+        "campaign_id": transfer.campaign_id,
+        "activity_id": transfer.activity_id,
+        "receipt_code": transfer.receipt_code,
+        "reverses_id": transfer.reverses_id,
+        "reversed_by_id": reversed_by_id,
+        "postings": [
+            {"account_id": p.account_id, "account_code": p.account.code, "amount": p.amount}
+            for p in postings
+        ],
+    }
+
+
+@api_route(router.get, f"{PREFIX}/accounts", perm="funds.view_ledger", response=list[AccountOut])
+def account_list(request: HttpRequest, slug: str) -> Any:
+    """Every ledger account of the kelurahan with its balance (officers, auditors)."""
+    return list(selectors.account_list(kelurahan=request_kelurahan(request)))
+
+
+@api_route(router.get, f"{PREFIX}/transfers", perm="funds.view_ledger", response=list[TransferOut])
+def transfer_list(request: HttpRequest, slug: str, query: Query[TransferQuery]) -> Any:
+    """Transfers with their postings, newest first (limit/offset; account and kind filter)."""
+    kelurahan = request_kelurahan(request)
+    account = (
+        selectors.account_get(kelurahan=kelurahan, pk=query.account_id)
+        if query.account_id
+        else None
+    )
+    transfers = selectors.transfer_list(kelurahan=kelurahan, account=account, kind=query.kind)
+    page = list(transfers[query.offset : query.offset + query.limit])
+    reversed_by = selectors.transfer_reversals(kelurahan=kelurahan, transfers=page)
+    return [_transfer_out(t, list(t.postings.all()), reversed_by.get(t.pk)) for t in page]
+
+
+@api_route(
+    router.get,
+    f"{PREFIX}/transfers/{{transfer_id}}",
+    perm="funds.view_ledger",
+    response=TransferOut,
+)
+def transfer_detail(request: HttpRequest, slug: str, transfer_id: int) -> Any:
+    """One transfer with its postings and the correction that reversed it, if any."""
+    detail = selectors.transfer_detail(kelurahan=request_kelurahan(request), pk=transfer_id)
+    return _transfer_out(
+        detail.transfer, detail.postings, detail.reversal.pk if detail.reversal else None
+    )
+
+
+@api_route(
+    router.post,
+    f"{PREFIX}/transfers/{{transfer_id}}/reverse",
+    perm="funds.treasury",
+    response={201: TransferOut},
+)
+def transfer_reverse(request: HttpRequest, slug: str, transfer_id: int, payload: ReverseIn) -> Any:
+    """Correct a transfer by its mirror image, with a reason (Idempotency-Key header: a
+    retry answers with the same correction). Refused when it was already reversed (409)."""
+    kelurahan = request_kelurahan(request)
+    transfer = selectors.transfer_get(kelurahan=kelurahan, pk=transfer_id)
+    mirror = services.transfer_reverse(
+        actor=request.user, transfer=transfer, reason=payload.reason, idempotency_key=_key(request)
+    )
+    detail = selectors.transfer_detail(kelurahan=kelurahan, pk=mirror.pk)
+    return Status(201, _transfer_out(detail.transfer, detail.postings, None))
 
 
 @api_route(

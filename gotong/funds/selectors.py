@@ -74,10 +74,20 @@ def account_of_kind(*, kelurahan: Kelurahan, kind: str) -> Account:
     return accounts_ensure(kelurahan=kelurahan)[kind]
 
 
-def transfer_list(*, kelurahan: Kelurahan) -> QuerySet[Transfer]:
-    """The kelurahan's transfers, newest first, with postings and accounts."""
+def transfer_list(
+    *, kelurahan: Kelurahan, account: Account | None = None, kind: str = ""
+) -> QuerySet[Transfer]:
+    """The kelurahan's transfers, newest first, with postings and accounts; optionally only
+    those touching one account or of one kind."""
+    transfers = Transfer.objects.filter(kelurahan=kelurahan)
+    if account is not None:
+        transfers = transfers.filter(
+            pk__in=Posting.objects.filter(account=account).values("transfer_id")
+        )
+    if kind:
+        transfers = transfers.filter(kind=kind)
     return (
-        Transfer.objects.filter(kelurahan=kelurahan)
+        transfers.select_related("actor", "campaign")
         .prefetch_related("postings__account")
         .order_by("-created_at", "-pk")
     )
@@ -89,6 +99,49 @@ def transfer_get(*, kelurahan: Kelurahan, pk: int) -> Transfer:
     if transfer is None:
         raise NotFound(_("No such transfer in this kelurahan."))
     return transfer
+
+
+@dataclass
+class TransferDetail:
+    transfer: Transfer
+    postings: list[Posting]
+    reversal: Transfer | None
+    donation: Donation | None
+    reversible: bool
+
+
+def transfer_detail(*, kelurahan: Kelurahan, pk: int) -> TransferDetail:
+    """A transfer of this kelurahan with its postings, the correction that reversed it (if
+    any), the donation it confirmed (if any) and whether the treasurer may still reverse it;
+    NotFound for another kelurahan's id."""
+    from .services import _REVERSIBLE
+
+    transfer = (
+        Transfer.objects.filter(kelurahan=kelurahan, pk=pk)
+        .select_related("actor", "campaign", "reverses")
+        .first()
+    )
+    if transfer is None:
+        raise NotFound(_("No such transfer in this kelurahan."))
+    postings = list(transfer.postings.select_related("account").order_by("pk"))
+    reversal = Transfer.objects.filter(reverses=transfer).first()
+    donation = Donation.objects.filter(transfer=transfer).first()
+    return TransferDetail(
+        transfer=transfer,
+        postings=postings,
+        reversal=reversal,
+        donation=donation,
+        reversible=reversal is None and transfer.kind in _REVERSIBLE,
+    )
+
+
+def transfer_reversals(*, kelurahan: Kelurahan, transfers: list[Transfer]) -> dict[int, int]:
+    """For the given transfers, the id of the correction that reversed each (if any)."""
+    return dict(
+        Transfer.objects.filter(
+            kelurahan=kelurahan, reverses_id__in=[t.pk for t in transfers]
+        ).values_list("reverses_id", "pk")
+    )
 
 
 @dataclass
@@ -501,6 +554,15 @@ def statement_get(*, kelurahan: Kelurahan, pk: int) -> StatementImport:
     if statement is None:
         raise NotFound(_("No such statement in this kelurahan."))
     return statement
+
+
+def statement_list(*, kelurahan: Kelurahan) -> QuerySet[StatementImport]:
+    """Past bank statement imports of this kelurahan, newest first."""
+    return (
+        StatementImport.objects.filter(kelurahan=kelurahan)
+        .select_related("imported_by")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def pledge_list(*, kelurahan: Kelurahan) -> QuerySet[MatchPledge]:

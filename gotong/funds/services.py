@@ -413,7 +413,9 @@ _REVERSIBLE = (TransferKind.DONATION, TransferKind.MATCH, TransferKind.INTERNAL)
 def transfer_reverse(
     *, actor: Any, transfer: Transfer, reason: str, idempotency_key: str | None = None
 ) -> Transfer:
-    """Correct a transfer by posting its mirror image (a donation's matches are reversed too)."""
+    """Correct a transfer by posting its mirror image (a donation's matches are reversed too).
+
+    The reason is kept in the mirror's memo, which the public log does not carry."""
     kelurahan = transfer.kelurahan
     permission_require(actor, "funds.treasury", kelurahan)
     reason = " ".join((reason or "").split())
@@ -442,7 +444,7 @@ def transfer_reverse(
         kind=TransferKind.REVERSAL,
         postings=postings,
         actor=actor,
-        memo=f"Koreksi T-{transfer.pk}",
+        memo=f"Koreksi T-{transfer.pk}: {reason}",
         idempotency_key=idempotency_key,
         request={"reverse": transfer.pk},
         campaign=transfer.campaign,

@@ -93,6 +93,7 @@ def test_route_admits_exactly_the_roles_in_the_table(
             "campaign_id": 999_999,
             "donation_id": 999_999,
             "disbursement_id": 999_999,
+            "transfer_id": 999_999,
             "year": 2026,
             "cycle_id": 999_999,
             "order_id": 999_999,

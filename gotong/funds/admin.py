@@ -1,0 +1,122 @@
+"""Read-only admin for the funds ledger and what feeds it.
+
+The ledger is append-only (database triggers refuse UPDATE and DELETE on transfers and
+postings): here nothing can be added, changed or deleted. Money moves only through the
+services (``transfer_post``, ``transfer_reverse``, ...), which check roles, write the
+public log and keep the balances. Campaigns, donations, pledges and statement imports are
+shown read-only too: their changes must go through the same services to stay in the log.
+"""
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
+
+from .models import (
+    Account,
+    Campaign,
+    Donation,
+    MatchPledge,
+    Posting,
+    StatementImport,
+    StatementLine,
+    Transfer,
+)
+
+
+def _fields(model: type[Model]) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Viewable by staff with the view permission; never added, changed or deleted."""
+
+    actions = None
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return _fields(self.model)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return _fields(self.model)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Account)
+class AccountAdmin(ReadOnlyAdmin):
+    list_display = ["code", "name", "kind", "balance", "kelurahan"]
+    list_filter = ["kelurahan", "kind"]
+    list_select_related = ["kelurahan"]
+    search_fields = ["code", "name"]
+
+
+class PostingInline(ReadOnlyInline):
+    model = Posting
+    fields = ["account", "amount", "created_at"]
+
+
+@admin.register(Transfer)
+class TransferAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "kind", "amount", "created_at", "kelurahan", "receipt_code"]
+    list_filter = ["kelurahan", "kind"]
+    list_select_related = ["kelurahan"]
+    search_fields = ["memo", "receipt_code", "idempotency_key"]
+    date_hierarchy = "created_at"
+    inlines = [PostingInline]
+
+
+@admin.register(Campaign)
+class CampaignAdmin(ReadOnlyAdmin):
+    list_display = ["title", "status", "target_amount", "starts_on", "ends_on", "kelurahan"]
+    list_filter = ["kelurahan", "status", "earmark_kind"]
+    list_select_related = ["kelurahan"]
+    search_fields = ["title"]
+
+
+@admin.register(Donation)
+class DonationAdmin(ReadOnlyAdmin):
+    list_display = ["payment_reference", "amount", "kind", "channel", "status", "created_at"]
+    list_filter = ["kelurahan", "status", "kind", "channel"]
+    search_fields = ["payment_reference"]
+
+
+@admin.register(MatchPledge)
+class MatchPledgeAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "sponsor", "campaign", "cap", "matched_total", "is_active"]
+    list_filter = ["kelurahan", "is_active"]
+    list_select_related = ["sponsor", "campaign"]
+
+
+class StatementLineInline(ReadOnlyInline):
+    model = StatementLine
+    fields = ["row", "booked_on", "amount", "description", "bank_reference", "donation"]
+
+
+@admin.register(StatementImport)
+class StatementImportAdmin(ReadOnlyAdmin):
+    list_display = ["file_name", "lines_total", "lines_matched", "created_at", "kelurahan"]
+    list_filter = ["kelurahan"]
+    inlines = [StatementLineInline]
