@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -331,6 +332,7 @@ class CampaignForm(forms.Form):
         super().__init__(*args, **kwargs)
         from gotong.activities import selectors as activity_selectors
 
+        self.fields["starts_on"].initial = timezone.localdate()
         rws = territory_selectors.rw_list(kelurahan=kelurahan)
         self.fields["owner_rw"].queryset = rws  # type: ignore[attr-defined]
         self.fields["earmark_rw"].queryset = rws  # type: ignore[attr-defined]

@@ -188,6 +188,25 @@ def test_a_bad_campaign_form_shows_the_error_and_opens_nothing(
     assert Campaign.objects.count() == before
 
 
+def test_an_rw_head_opens_campaigns_only_for_their_own_rw(
+    money: Any, make_member: Any, rt_other_rw: Any
+) -> None:
+    head = _as(Role.KETUA_RW, money, make_member)
+    url = _base(money) + "kampanye/baru/"
+
+    for fields in ({}, {"owner_kind": "rw", "owner_rw": rt_other_rw.rw_id}):
+        refused = head.post(url, _campaign_form(title="Bukan wilayahku", **fields))
+        assert refused.status_code == 200
+        assert "Your role does not allow this action in this area." in refused.content.decode()
+    assert not Campaign.objects.filter(title="Bukan wilayahku").exists()
+
+    own = head.post(
+        url, _campaign_form(title="Kerja bakti RW 01", owner_kind="rw", owner_rw=money.rt.rw_id)
+    )
+    assert own.status_code == 302
+    assert Campaign.objects.get(title="Kerja bakti RW 01").owner_rw_id == money.rt.rw_id
+
+
 def test_a_treasurer_cannot_close_a_campaign(money: Any) -> None:
     response = _client(money.treasurer).post(_base(money) + f"kampanye/{money.campaign.pk}/tutup/")
 
