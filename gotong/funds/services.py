@@ -52,7 +52,7 @@ from gotong.core.money import rupiah_format
 from gotong.registry.models import Household, Organisation, OrganisationKind, Person
 from gotong.registry.services import acting_role
 from gotong.territory.models import RT, RW, Kelurahan
-from gotong.transparency.services import entry_record, evidence_upload
+from gotong.transparency.services import entry_enqueue, evidence_upload
 
 from . import qris
 from .models import (
@@ -183,7 +183,9 @@ def _log(
     data: dict[str, Any],
     role: str | None = None,
 ) -> None:
-    entry_record(
+    # Queued in this transaction and appended right after the commit: ledger writers do
+    # not wait for one another on the log's append lock (see entry_enqueue).
+    entry_enqueue(
         kelurahan=kelurahan,
         type=type,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
@@ -306,9 +308,16 @@ def transfer_post(
 
     With ``idempotency_key``: a replay of the same request returns the first transfer
     (``transfer.replayed`` is True), the same key with another request is refused (422),
-    and of two concurrent calls with one key exactly one posts. Accounts are locked in pk
-    order and each balance moves by a conditional UPDATE that refuses to take an account
-    below zero where its kind forbids it, so it stays right where the lock is ignored.
+    and of two concurrent calls with one key exactly one posts (the second waits on the
+    key's unique index, then answers as a replay).
+
+    Locks are held as briefly as possible: the transfer, its postings and its (queued)
+    log entry are written first; the balances move last, account by account in pk order
+    (so two transfers never deadlock), each by a conditional UPDATE that refuses to take an
+    account below zero where its kind forbids it. The UPDATE takes the row lock and
+    PostgreSQL re-checks the condition on the newest balance after waiting for it, so the
+    guard holds under concurrency; on SQLite writers are serialised anyway. A refused
+    balance rolls the whole transfer back.
     """
     cleaned = _postings_clean(kelurahan, postings)
     key = (idempotency_key or "").strip()[:100] or None
@@ -323,15 +332,10 @@ def transfer_post(
             "activity": activity_id,
         }
     )
+    accounts = {account.pk: account for account, _amount in cleaned}
     deltas: dict[int, int] = defaultdict(int)
     for account, amount in cleaned:
         deltas[account.pk] += amount
-    locked = {
-        a.pk: a
-        for a in Account.objects.select_for_update(of=("self",))
-        .filter(pk__in=sorted(deltas))
-        .order_by("pk")
-    }
     if key:
         replay = _replay(kelurahan, key, request_hash)
         if replay is not None:
@@ -365,22 +369,6 @@ def transfer_post(
         if reverses is not None:
             raise Conflict(_("This transfer was already reversed.")) from exc
         raise
-    for pk in sorted(deltas):
-        account = locked[pk]
-        natural = deltas[pk] if account.debit_normal else -deltas[pk]
-        if natural == 0:
-            continue
-        moved = (
-            Account.objects.filter(pk=pk)
-            .filter(Q(may_go_negative=True) | Q(balance__gte=-natural))
-            .update(balance=F("balance") + natural)
-        )
-        if moved != 1:
-            raise ValidationFailed(
-                _("Not enough balance in %(account)s for this transfer.")
-                % {"account": account.name},
-                {"reason": "insufficient_balance", "account": account.code},
-            )
     Posting.objects.bulk_create(
         [
             Posting(transfer=transfer, account=account, amount=amount, created_at=now)
@@ -402,6 +390,22 @@ def transfer_post(
         data["receipt"] = receipt_code
     data.update(log_data or {})
     _log(kelurahan, "funds.transfer", actor, f"transfer:{transfer.pk}", data)
+    for pk in sorted(deltas):
+        account = accounts[pk]
+        natural = deltas[pk] if account.debit_normal else -deltas[pk]
+        if natural == 0:
+            continue
+        moved = (
+            Account.objects.filter(pk=pk)
+            .filter(Q(may_go_negative=True) | Q(balance__gte=-natural))
+            .update(balance=F("balance") + natural)
+        )
+        if moved != 1:
+            raise ValidationFailed(
+                _("Not enough balance in %(account)s for this transfer.")
+                % {"account": account.name},
+                {"reason": "insufficient_balance", "account": account.code},
+            )
     transfer.replayed = False  # type: ignore[attr-defined]
     return transfer
 

@@ -58,6 +58,27 @@ class LogEntry(models.Model):
         return f"#{self.index} {self.type} {self.subject}"
 
 
+class QueuedEntry(models.Model):
+    """An entry written in the transaction of its change, waiting to be appended to the log.
+
+    Busy writers (the funds ledger) queue their entries instead of taking the log's append
+    lock: the change and its queued entry commit together, and right after the commit the
+    queue is appended in order, in batches, by whoever gets the lock (``queue_drain``).
+    """
+
+    kelurahan = models.ForeignKey("territory.Kelurahan", on_delete=models.PROTECT, related_name="+")
+    entry = models.JSONField()
+    queued_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("queued log entry")
+        verbose_name_plural = _("queued log entries")
+        indexes = [models.Index(fields=["kelurahan", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kelurahan_id}: {self.entry.get('type', '')}"
+
+
 class TreeNode(models.Model):
     """Hash of a perfect, aligned subtree: leaves [index << level, (index + 1) << level)."""
 

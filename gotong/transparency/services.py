@@ -2,6 +2,9 @@
 
 - ``entry_record``: append one entry to a kelurahan's log (every app calls it inside the
   transaction of the change it records); ``entries_append`` appends a batch.
+- ``entry_enqueue``: for busy writers (the funds ledger): queue the entry in the change's
+  transaction without taking the log's append lock; ``queue_drain`` appends the queue in
+  batches right after the commit (and ``queues_drain_all`` on the tree-head schedule).
 - ``tree_head_publish``: sign the current tree head (on a schedule and after batches).
 - ``actor_pseudonym``: the stable keyed-hash id under which a user appears in the log.
 - ``evidence_upload``: store a photo as evidence (private original, stripped public copy,
@@ -32,7 +35,7 @@ from gotong.territory.models import Kelurahan
 
 from . import merkle
 from .canonical import canonical_bytes
-from .models import Evidence, LogEntry, LogHead, SignedTreeHead, TreeNode
+from .models import Evidence, LogEntry, LogHead, QueuedEntry, SignedTreeHead, TreeNode
 from .photos import EXTENSIONS, PhotoRejected, photo_inspect
 from .signing import public_key_bytes, tree_head_sign
 
@@ -110,6 +113,23 @@ def _check_no_personal_data(value: Any, path: str = "data") -> None:
         raise PersonalDataInLog(f"{path} looks like a phone number or NIK/KK")
 
 
+def _entry_build(
+    kelurahan: Kelurahan,
+    type: str,
+    actor: Any,
+    subject: str,
+    data: Mapping[str, Any] | None,
+    role: str | None,
+) -> dict[str, Any]:
+    return {
+        "type": type,
+        "at": utc_iso(),
+        "actor": _actor_label(actor, role, kelurahan),
+        "subject": subject,
+        "data": dict(data or {}),
+    }
+
+
 def entry_record(
     *,
     kelurahan: Kelurahan,
@@ -124,14 +144,90 @@ def entry_record(
     ``actor`` is a User (shown as ``role:pseudonym``) or None for the system. Call it in
     the transaction of the change it records: both commit or neither does.
     """
-    entry = {
-        "type": type,
-        "at": utc_iso(),
-        "actor": _actor_label(actor, role, kelurahan),
-        "subject": subject,
-        "data": dict(data or {}),
-    }
+    entry = _entry_build(kelurahan, type, actor, subject, data, role)
     return entries_append(kelurahan=kelurahan, entries=[entry])[0]
+
+
+QUEUE_BATCH = 500
+
+
+class _QueueDrain:
+    """The after-commit callback that appends a kelurahan's queue (one per transaction)."""
+
+    def __init__(self, kelurahan_id: int) -> None:
+        self.kelurahan_id = kelurahan_id
+
+    def __call__(self) -> None:
+        queue_drain(kelurahan_id=self.kelurahan_id)
+
+
+def entry_enqueue(
+    *,
+    kelurahan: Kelurahan,
+    type: str,
+    actor: Any,
+    subject: str,
+    data: Mapping[str, Any] | None = None,
+    role: str | None = None,
+) -> None:
+    """Queue an entry in the caller's transaction; it reaches the log right after commit.
+
+    The entry is checked for personal data now (the caller's change fails, not the
+    append), commits or rolls back with the change, and takes no lock: concurrent writers
+    do not serialise on the log's append lock. After the commit the queue is appended in
+    order by ``queue_drain``; if that process dies first, the tree-head task appends it.
+    The entry's ``at`` is the time of the change; its index is given at the append.
+    """
+    entry = _entry_build(kelurahan, type, actor, subject, data, role)
+    _check_no_personal_data(entry["data"])
+    _check_no_personal_data(entry["subject"], "subject")
+    QueuedEntry.objects.create(kelurahan=kelurahan, entry=entry, queued_at=timezone.now())
+    connection = transaction.get_connection()
+    registered = any(
+        isinstance(callback, _QueueDrain) and callback.kelurahan_id == kelurahan.pk
+        for _savepoints, callback, _robust in connection.run_on_commit
+    )
+    if not registered:
+        transaction.on_commit(_QueueDrain(kelurahan.pk), robust=True)
+
+
+def queue_drain(*, kelurahan_id: int) -> int:
+    """Append the kelurahan's queued entries to its log, oldest first; returns how many.
+
+    Runs outside any transaction. Whoever holds the append lock appends the whole queue in
+    batches; a caller that finds the lock taken leaves (``skip_locked``): the holder looks
+    again after its commit, and so sees every entry committed before this call.
+    """
+    appended = 0
+    while True:
+        with transaction.atomic():
+            head = (
+                LogHead.objects.select_for_update(skip_locked=True).filter(pk=kelurahan_id).first()
+            )
+            if head is None:
+                if LogHead.objects.filter(pk=kelurahan_id).exists():
+                    return appended  # another process is appending; it will take ours too
+                head = _head_locked(Kelurahan.objects.get(pk=kelurahan_id))  # first entry
+            # The queue is read only while holding the append lock. Entries were checked
+            # for personal data when queued.
+            queued = list(
+                QueuedEntry.objects.filter(kelurahan_id=kelurahan_id)
+                .order_by("pk")
+                .values_list("pk", "entry")[:QUEUE_BATCH]
+            )
+            if queued:
+                _append_locked(head, [entry for _pk, entry in queued])
+                QueuedEntry.objects.filter(pk__in=[pk for pk, _entry in queued]).delete()
+                appended += len(queued)
+        # After the commit: anything queued by a writer that found the lock taken?
+        if not QueuedEntry.objects.filter(kelurahan_id=kelurahan_id).exists():
+            return appended
+
+
+def queues_drain_all() -> int:
+    """Append every kelurahan's queue (the safety net after a crashed writer)."""
+    waiting = QueuedEntry.objects.values_list("kelurahan_id", flat=True).distinct().order_by()
+    return sum(queue_drain(kelurahan_id=k) for k in sorted(set(waiting)))
 
 
 @transaction.atomic
@@ -141,7 +237,12 @@ def entries_append(*, kelurahan: Kelurahan, entries: Iterable[dict[str, Any]]) -
     for entry in batch:
         _check_no_personal_data(entry.get("data", {}))
         _check_no_personal_data(entry.get("subject", ""), "subject")
-    head = _head_locked(kelurahan)
+    return _append_locked(_head_locked(kelurahan), batch)
+
+
+def _append_locked(head: LogHead, batch: list[dict[str, Any]]) -> list[LogEntry]:
+    """Append checked entries under the held append lock (``head`` locked by the caller)."""
+    kelurahan_id = head.pk
     size = head.size
     frontier = _frontier(head)
     now = timezone.now()
@@ -151,10 +252,10 @@ def entries_append(*, kelurahan: Kelurahan, entries: Iterable[dict[str, Any]]) -
         leaf = merkle.leaf_hash(body)
         for (level, index), digest in merkle.new_nodes_after_append(size, leaf, frontier):
             frontier[(level, index)] = digest
-            nodes.append(TreeNode(kelurahan=kelurahan, level=level, index=index, hash=digest))
+            nodes.append(TreeNode(kelurahan_id=kelurahan_id, level=level, index=index, hash=digest))
         rows.append(
             LogEntry(
-                kelurahan=kelurahan,
+                kelurahan_id=kelurahan_id,
                 index=size,
                 type=entry["type"],
                 subject=entry["subject"],
@@ -169,7 +270,7 @@ def entries_append(*, kelurahan: Kelurahan, entries: Iterable[dict[str, Any]]) -
     # Conditional update: a concurrent appender that slipped past the lock (SQLite ignores
     # select_for_update) makes this fail instead of leaving a gap or a duplicate.
     edge = b"".join(frontier[node] for node in merkle.range_nodes(0, size))
-    updated = LogHead.objects.filter(pk=kelurahan.pk, size=head.size).update(
+    updated = LogHead.objects.filter(pk=kelurahan_id, size=head.size).update(
         size=size, frontier=edge
     )
     if updated != 1:
@@ -242,7 +343,12 @@ def tree_head_publish(*, kelurahan: Kelurahan) -> SignedTreeHead:
 
 
 def tree_heads_publish_all() -> int:
-    """Publish a new signed head for every kelurahan whose log grew; returns how many."""
+    """Publish a new signed head for every kelurahan whose log grew; returns how many.
+
+    Queued entries are appended first, so a head never lags behind a committed change by
+    more than one schedule interval.
+    """
+    queues_drain_all()
     published = 0
     for kelurahan in Kelurahan.objects.order_by("pk"):
         before = SignedTreeHead.objects.filter(kelurahan=kelurahan).aggregate(m=Max("pk"))["m"]

@@ -16,6 +16,9 @@ from gotong.funds import selectors, services
 from gotong.funds.models import AccountKind, Redemption, Transfer
 from gotong.funds.tests.factories import campaign, confirmed_donation, officer, umkm
 from gotong.territory.models import RT
+from gotong.transparency.models import LogEntry, QueuedEntry
+from gotong.transparency.selectors import log_size, log_verify
+from gotong.transparency.services import tree_head_publish
 
 THREADS = 50
 TRANSFERS_PER_THREAD = 20
@@ -119,3 +122,13 @@ def test_fifty_threads_post_exactly_and_redeem_each_voucher_once(
     assert len(per_voucher) == len(set(per_voucher)) == VOUCHERS == len(redeemed)
     assert selectors.account_balance(account=merchant.account) == VOUCHERS * 10_000
     assert selectors.ledger_reconcile(kelurahan=kelurahan).balanced
+    # Every transfer reached the public log exactly once, through the queue, with no gap.
+    assert not QueuedEntry.objects.exists()
+    logged = LogEntry.objects.filter(kelurahan=kelurahan, type="funds.transfer")
+    subjects = list(logged.values_list("subject", flat=True))
+    transfers = Transfer.objects.filter(kelurahan=kelurahan).count()
+    assert len(subjects) == len(set(subjects)) == transfers
+    indexes = sorted(LogEntry.objects.filter(kelurahan=kelurahan).values_list("index", flat=True))
+    assert indexes == list(range(log_size(kelurahan=kelurahan)))
+    tree_head_publish(kelurahan=kelurahan)
+    assert log_verify(kelurahan=kelurahan).ok

@@ -10,7 +10,8 @@ from gotong.core.exceptions import Conflict, ValidationFailed
 from gotong.funds import selectors, services
 from gotong.funds.models import Account, AccountKind, Posting, Transfer, TransferKind
 from gotong.funds.tests.factories import confirmed_donation
-from gotong.transparency.models import LogEntry
+from gotong.transparency.models import LogEntry, QueuedEntry
+from gotong.transparency.services import queue_drain
 
 pytestmark = pytest.mark.django_db
 
@@ -23,13 +24,31 @@ def test_a_confirmed_donation_posts_a_balanced_transfer_and_logs_it(money: Any) 
     donation = confirmed_donation(
         money.treasurer, money.admin, money.kelurahan, 250_000, campaign=money.campaign
     )
+    # What the after-commit callback does (the test's transaction never commits).
+    queue_drain(kelurahan_id=money.kelurahan.pk)
 
     transfer = donation.transfer
     assert sorted(p.amount for p in transfer.postings.all()) == [-250_000, 250_000]
     assert selectors.account_balance(account=_accounts(money)[AccountKind.BANK]) == 250_000
     assert selectors.account_balance(account=money.campaign.account) == 250_000
+    # The entry was queued in the transfer's transaction and appended after the commit.
     entry = LogEntry.objects.get(kelurahan=money.kelurahan, subject=f"transfer:{transfer.pk}")
     assert '"amount":250000' in entry.body
+    assert not QueuedEntry.objects.exists()
+
+
+def test_a_transfer_entry_waits_in_the_queue_until_the_commit(money: Any) -> None:
+    bank, aid = _accounts(money)[AccountKind.BANK], _accounts(money)[AccountKind.AID_FUND]
+    transfer = services.transfer_post(
+        kelurahan=money.kelurahan,
+        kind="internal",
+        postings=[(bank, 5_000), (aid, -5_000)],
+        actor=money.treasurer,
+    )
+    # Inside the (test's) transaction: queued, not yet in the log.
+    assert not LogEntry.objects.filter(subject=f"transfer:{transfer.pk}").exists()
+    queued = [q.entry["subject"] for q in QueuedEntry.objects.filter(kelurahan=money.kelurahan)]
+    assert queued.count(f"transfer:{transfer.pk}") == 1
 
 
 def test_unbalanced_fractional_and_zero_postings_are_refused(money: Any) -> None:
