@@ -70,6 +70,35 @@ def product_list_for_seller(*, kelurahan: Kelurahan, user: Any) -> QuerySet[Prod
     )
 
 
+def product_list_managed(
+    *, kelurahan: Kelurahan, organisation_ids: set[int] | None
+) -> QuerySet[Product]:
+    """Every product, active or not, of the given UMKM (None: of every UMKM, for officers)."""
+    qs = Product.objects.filter(kelurahan=kelurahan).select_related("organisation")
+    if organisation_ids is not None:
+        qs = qs.filter(organisation_id__in=organisation_ids)
+    return qs.order_by("organisation__name", "name", "pk")
+
+
+def umkm_managed(
+    *, kelurahan: Kelurahan, organisation_ids: set[int] | None
+) -> QuerySet[Organisation]:
+    """UMKM of any status among the given ones (None: every UMKM of the kelurahan)."""
+    qs = Organisation.objects.filter(kelurahan=kelurahan, kind=OrganisationKind.UMKM)
+    if organisation_ids is not None:
+        qs = qs.filter(pk__in=organisation_ids)
+    return qs.order_by("name", "pk")
+
+
+def seller_list(*, kelurahan: Kelurahan) -> QuerySet[Seller]:
+    """Who manages which UMKM's products."""
+    return (
+        Seller.objects.filter(kelurahan=kelurahan)
+        .select_related("organisation", "user")
+        .order_by("organisation__name", "pk")
+    )
+
+
 def umkm_list(*, kelurahan: Kelurahan) -> QuerySet[Organisation]:
     """Approved UMKM of the kelurahan."""
     return Organisation.objects.filter(
@@ -351,6 +380,35 @@ def route_sheets(*, cycle: OrderCycle) -> QuerySet[RoutePlan]:
         )
         .order_by("pk")
     )
+
+
+def route_sheets_for_courier(*, kelurahan: Kelurahan, user: Any) -> QuerySet[RoutePlan]:
+    """The routes of the user's courier profiles, newest cycle first."""
+    return (
+        RoutePlan.objects.filter(cycle__kelurahan=kelurahan, courier__user=user)
+        .select_related("courier", "cycle")
+        .order_by("-cycle__delivery_date", "-pk")
+    )
+
+
+def route_sheet_get(*, kelurahan: Kelurahan, pk: int) -> RoutePlan:
+    """One route of this kelurahan with its stops and their orders."""
+    plan = (
+        RoutePlan.objects.filter(cycle__kelurahan=kelurahan, pk=pk)
+        .select_related("courier", "cycle")
+        .prefetch_related(
+            Prefetch(
+                "stops",
+                queryset=RouteStop.objects.select_related(
+                    "organisation", "rt__rw"
+                ).prefetch_related("orders"),
+            )
+        )
+        .first()
+    )
+    if plan is None:
+        raise NotFound("Rute tidak ditemukan.")
+    return plan
 
 
 def courier_list(*, kelurahan: Kelurahan) -> QuerySet[Courier]:

@@ -1,7 +1,9 @@
 """Market use-cases (Pasar Gotong Royong).
 
 - ``settings_set``: the kelurahan's public fee rules (operations fee, delivery fee).
-- ``seller_add``: an operator lets a user manage an approved UMKM's products.
+- ``seller_add``: an operator lets a user manage an approved UMKM's products;
+  ``seller_add_by_phone`` names the person by phone number and gives them the UMKM
+  seller role in the kelurahan when they do not hold it yet.
 - ``product_create`` / ``product_update`` / ``product_photo_set``: the UMKM catalogue;
   only approved UMKM list, photos are stored without metadata.
 - ``bundle_create``: a package of several UMKM's products with the split per UMKM.
@@ -10,7 +12,9 @@
 - ``order_place`` / ``order_cancel``: residents order within the window; stock is taken
   with conditional UPDATEs so it is never oversold.
 - ``cycle_close``: orders become final; unmet thresholds confirm, fall back or refund.
-- ``courier_create``, ``routes_plan``: community couriers and OR-Tools route plans.
+- ``courier_create``, ``routes_plan``: community couriers and OR-Tools route plans;
+  ``courier_create_for_phone`` links the courier to a person (volunteer role ensured) so
+  they see their route sheet and record drop-offs.
 - ``dropoff_record``: the courier records a drop-off with a photo or the buyer's code
   (and cash on delivery); the cycle is fulfilled when every order is delivered.
 - ``aid_order_place``: a sembako need served by an activity is fulfilled by buying a
@@ -198,6 +202,40 @@ def seller_add(*, actor: Any, organisation: Organisation, user: Any) -> Seller:
     return seller
 
 
+def _member_for_phone(*, actor: Any, kelurahan: Kelurahan, phone: str, role: Role) -> Any:
+    """The account of a phone number holding ``role`` in the kelurahan; the role is granted
+    kelurahan-wide through the accounts service (which checks the actor may give it) when
+    missing. A seller needs it kelurahan-wide (products are checked against the kelurahan);
+    for a courier (volunteer) any RT or RW of the kelurahan will do."""
+    from gotong.accounts import selectors as accounts_selectors
+    from gotong.accounts import services as accounts_services
+
+    user = accounts_services.user_get_or_create(phone=phone)
+    held = any(
+        m.role == role
+        and m.kelurahan_id == kelurahan.pk
+        and (m.rw_id is None or role == Role.RELAWAN)
+        for m in accounts_selectors.user_memberships(user=user)
+    )
+    if not held:
+        accounts_services.membership_grant(
+            actor=actor, kelurahan=kelurahan, phone=user.phone, role=role
+        )
+    return user
+
+
+@transaction.atomic
+def seller_add_by_phone(*, actor: Any, organisation: Organisation, phone: str) -> Seller:
+    """An operator names a UMKM's seller by phone number; the person gets the UMKM seller
+    role in the kelurahan when they do not hold it, then manages the UMKM's products."""
+    permission_require(actor, "market.manage", organisation.kelurahan)
+    _umkm_approved(organisation)
+    user = _member_for_phone(
+        actor=actor, kelurahan=organisation.kelurahan, phone=phone, role=Role.UMKM
+    )
+    return seller_add(actor=actor, organisation=organisation, user=user)
+
+
 def _stock_fields(stock: int | None, daily_capacity: int | None) -> None:
     if stock is None and daily_capacity is None:
         raise ValidationFailed(
@@ -263,18 +301,43 @@ def product_create(
     return product
 
 
-PRODUCT_EDITABLE = {"price", "stock", "daily_capacity", "is_active", "description", "unit"}
+PRODUCT_EDITABLE = {
+    "price",
+    "stock",
+    "daily_capacity",
+    "is_active",
+    "description",
+    "unit",
+    "category",
+    "halal_certificate",
+    "pirt_number",
+}
 
 
 @transaction.atomic
 def product_update(*, actor: Any, product: Product, changes: dict[str, Any]) -> Product:
-    """A UMKM changes price, stock, capacity, unit, description or the active flag."""
+    """A UMKM changes price, stock, capacity, unit, category, description, its halal /
+    P-IRT numbers or the active flag."""
     _seller_check(actor, product.organisation)
+    changes = dict(changes)
     unknown = set(changes) - PRODUCT_EDITABLE
     if unknown:
         raise ValidationFailed(_("These fields cannot be changed."), {"fields": sorted(unknown)})
     if "price" in changes:
         _price_check(changes["price"])
+    if "category" in changes and changes["category"] not in ProductCategory.values:
+        raise ValidationFailed(_("Choose a category."), {"field": "category"})
+    if "unit" in changes:
+        changes["unit"] = _text(
+            changes["unit"], "unit", low=1, high=20, message=_("Enter the unit (e.g. kg, ikat).")
+        )
+    if "description" in changes:
+        changes["description"] = " ".join((changes["description"] or "").split())[:300]
+    for field, high in (("halal_certificate", 40), ("pirt_number", 20)):
+        if field in changes:
+            changes[field] = (changes[field] or "").strip()[:high]
+    if "is_active" in changes:
+        changes["is_active"] = bool(changes["is_active"])
     _stock_fields(
         changes.get("stock", product.stock), changes.get("daily_capacity", product.daily_capacity)
     )
@@ -289,7 +352,12 @@ def product_update(*, actor: Any, product: Product, changes: dict[str, Any]) -> 
         {
             k: v
             for k, v in changes.items()
-            if k in ("price", "stock", "daily_capacity", "is_active")
+            if k in ("price", "stock", "daily_capacity", "is_active", "category")
+        }
+        | {
+            "halal" if k == "halal_certificate" else "pirt": bool(v)
+            for k, v in changes.items()
+            if k in ("halal_certificate", "pirt_number")
         },
     )
     return product
@@ -836,6 +904,27 @@ def courier_create(
     return courier
 
 
+@transaction.atomic
+def courier_create_for_phone(
+    *,
+    actor: Any,
+    kelurahan: Kelurahan,
+    label: str,
+    capacity: int,
+    phone: str,
+    is_paid: bool = False,
+) -> Courier:
+    """A courier linked to a person by phone number (given the volunteer role in the
+    kelurahan when they hold none), so they see their route sheet and record drop-offs."""
+    permission_require(actor, "market.manage", kelurahan)
+    user = _member_for_phone(actor=actor, kelurahan=kelurahan, phone=phone, role=Role.RELAWAN)
+    if Courier.objects.filter(kelurahan=kelurahan, user=user, is_active=True).exists():
+        raise Conflict(_("This person is already a courier here."), {"field": "phone"})
+    return courier_create(
+        actor=actor, kelurahan=kelurahan, label=label, capacity=capacity, user=user, is_paid=is_paid
+    )
+
+
 def _hub(cycle: OrderCycle, orders: Sequence[Order]) -> tuple[float, float]:
     """The cycle's hub, else the kelurahan's centre, else the middle of the orders."""
     if cycle.hub_lat is not None and cycle.hub_lon is not None:
@@ -1026,7 +1115,7 @@ def dropoff_record(
         proof = "code"
     elif photo is not None:
         evidence = evidence_upload(
-            kelurahan=kelurahan, uploader=actor, subject=f"market-order:{order.pk}", upload=photo
+            kelurahan=kelurahan, uploader=actor, subject=f"market_order:{order.pk}", upload=photo
         )
         proof = evidence.code
     else:

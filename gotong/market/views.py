@@ -54,7 +54,10 @@ def catalogue(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def product_photo(request: HttpRequest, slug: str, product_id: int) -> FileResponse:
     """The stripped product photo."""
-    product = selectors.product_get(kelurahan=request_kelurahan(request), pk=product_id)
+    try:
+        product = selectors.product_get(kelurahan=request_kelurahan(request), pk=product_id)
+    except ApplicationError as exc:
+        raise Http404 from exc
     if not product.photo_name:
         raise Http404
     response = FileResponse(

@@ -1,0 +1,193 @@
+"""Admin for the market: mostly for looking things up.
+
+Everything that moves money or stock, or that residents rely on in the public record
+(prices, bundle splits, order windows, cycle status, orders, fee rules, route plans),
+is read-only here: it changes only through the services, which check roles, keep stock
+from being oversold and write the public log. Nothing is added here either; the market
+pages do that through the same services. What the admin may still change are
+descriptions, names on the route sheet, a courier's capacity and active flag, and an
+order's landmark for the courier.
+"""
+
+from typing import Any
+
+from django.contrib import admin
+from django.db.models import Model
+from django.http import HttpRequest
+
+from .models import (
+    Bundle,
+    BundleComponent,
+    Courier,
+    CycleStock,
+    MarketSettings,
+    Offer,
+    Order,
+    OrderCycle,
+    OrderLine,
+    Product,
+    RoutePlan,
+    RouteStop,
+    Seller,
+)
+
+
+def _fields(model: type[Model]) -> list[str]:
+    return [f.name for f in model._meta.concrete_fields]
+
+
+class NoAddAdmin(admin.ModelAdmin):
+    """Created by the market pages and services only; ``editable`` fields may change."""
+
+    editable: tuple[str, ...] = ()
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f for f in _fields(self.model) if f not in self.editable and f != "id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [f for f in _fields(self.model) if f != "id"]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(MarketSettings)
+class MarketSettingsAdmin(NoAddAdmin):
+    list_display = [
+        "kelurahan",
+        "operations_fee_bp",
+        "delivery_fee",
+        "courier_share_bp",
+        "baseline_cycles",
+    ]
+    list_select_related = ["kelurahan"]
+
+
+@admin.register(Seller)
+class SellerAdmin(NoAddAdmin):
+    """A seller can be removed here (there is no page for that yet)."""
+
+    list_display = ["organisation", "user", "kelurahan", "created_at"]
+    list_filter = ["kelurahan"]
+    list_select_related = ["organisation", "user", "kelurahan"]
+    search_fields = ["organisation__name"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super(NoAddAdmin, self).has_delete_permission(request, obj)
+
+
+@admin.register(Product)
+class ProductAdmin(NoAddAdmin):
+    list_display = ["name", "organisation", "category", "unit", "price", "is_active"]
+    list_filter = ["kelurahan", "category", "is_active"]
+    list_select_related = ["organisation"]
+    search_fields = ["name", "organisation__name"]
+    editable = ("name", "description")
+
+
+class BundleComponentInline(ReadOnlyInline):
+    model = BundleComponent
+    fields = ["product", "quantity", "share"]
+
+
+@admin.register(Bundle)
+class BundleAdmin(NoAddAdmin):
+    list_display = ["name", "kelurahan", "category", "price", "is_active"]
+    list_filter = ["kelurahan", "category", "is_active"]
+    search_fields = ["name"]
+    editable = ("name", "description")
+    inlines = [BundleComponentInline]
+
+
+class OfferInline(ReadOnlyInline):
+    model = Offer
+    fields = [
+        "product",
+        "bundle",
+        "price",
+        "threshold",
+        "threshold_rule",
+        "ordered",
+        "threshold_met",
+    ]
+
+
+class CycleStockInline(ReadOnlyInline):
+    model = CycleStock
+    fields = ["product", "limit", "used"]
+
+
+@admin.register(OrderCycle)
+class OrderCycleAdmin(NoAddAdmin):
+    list_display = ["title", "kelurahan", "opens_at", "closes_at", "delivery_date", "status"]
+    list_filter = ["kelurahan", "status"]
+    date_hierarchy = "delivery_date"
+    search_fields = ["title"]
+    editable = ("title",)
+    inlines = [OfferInline, CycleStockInline]
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = ["offer", "quantity", "unit_price", "fallback_offer", "status"]
+
+
+@admin.register(Order)
+class OrderAdmin(NoAddAdmin):
+    """Read-mostly: only the landmark for the courier can be corrected."""
+
+    list_display = [
+        "code",
+        "cycle",
+        "fulfilment",
+        "payment_method",
+        "status",
+        "goods_total",
+        "refund_total",
+        "delivery_fee",
+        "created_at",
+    ]
+    list_filter = ["kelurahan", "status", "fulfilment", "payment_method"]
+    list_select_related = ["cycle"]
+    search_fields = ["code"]
+    editable = ("address_note",)
+    inlines = [OrderLineInline]
+
+
+@admin.register(Courier)
+class CourierAdmin(NoAddAdmin):
+    list_display = ["label", "kelurahan", "capacity", "is_paid", "is_active"]
+    list_filter = ["kelurahan", "is_paid", "is_active"]
+    search_fields = ["label"]
+    editable = ("label", "capacity", "is_active")
+
+
+class RouteStopInline(ReadOnlyInline):
+    model = RouteStop
+    fields = ["sequence", "kind", "organisation", "rt", "lat", "lon"]
+
+
+@admin.register(RoutePlan)
+class RoutePlanAdmin(NoAddAdmin):
+    list_display = ["cycle", "courier", "load", "distance_m"]
+    list_filter = ["cycle__kelurahan"]
+    list_select_related = ["cycle", "courier"]
+    inlines = [RouteStopInline]
