@@ -394,6 +394,7 @@ def voucher_issue(request: HttpRequest, slug: str, payload: VoucherIssueIn) -> A
         allow_partial=payload.allow_partial,
         valid_days=payload.valid_days,
         idempotency_key=_key(request),
+        link_base=request.build_absolute_uri("/"),
     )
     return 201, [
         {
@@ -416,6 +417,7 @@ def voucher_redeem(request: HttpRequest, slug: str, payload: RedeemIn) -> Any:
         code=payload.code,
         amount=payload.amount,
         idempotency_key=_key(request),
+        ip=request.META.get("REMOTE_ADDR"),
     )
     return {
         "id": redemption.pk,

@@ -628,6 +628,20 @@ def voucher_counts(*, kelurahan: Kelurahan) -> dict[str, int]:
     return {s: counts.get(s, 0) for s in VoucherStatus.values}
 
 
+def voucher_get_by_code(*, kelurahan: Kelurahan, code: str) -> Voucher:
+    """The voucher of a code (looked up by its HMAC; the code itself is never stored)."""
+    from .services import _code_hash
+
+    voucher = (
+        Voucher.objects.filter(kelurahan=kelurahan, code_hash=_code_hash(code))
+        .select_related("rt__rw")
+        .first()
+    )
+    if voucher is None:
+        raise NotFound(_("Unknown voucher code."))
+    return voucher
+
+
 def goods_list(*, kelurahan: Kelurahan, in_stock_only: bool = False) -> QuerySet[GoodsItem]:
     """Goods in the store (soonest best-before first)."""
     items = GoodsItem.objects.filter(kelurahan=kelurahan).select_related("fund_account")

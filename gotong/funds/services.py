@@ -14,7 +14,8 @@
   ``statement_import``: a bank statement CSV matched by amount and reference;
   ``donation_confirm``: the treasurer confirms; only then does it count.
 - ``merchant_enrol``, ``voucher_issue``, ``voucher_redeem``, ``vouchers_expire_due``:
-  vouchers redeemable at UMKM without recipient data, value returned when they expire.
+  vouchers redeemable at UMKM without recipient data, value returned when they expire;
+  a household's codes go out by message, wrong codes are rate-limited per UMKM and IP.
 - ``goods_issue``, ``stock_count``: in-kind goods out to activities, counts with
   discrepancies.
 - ``payout_account_propose`` / ``payout_account_approve``: a beneficiary's bank account,
@@ -47,7 +48,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gotong.accounts.permissions import permission_gate, permission_require
-from gotong.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from gotong.core.exceptions import (
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    RateLimited,
+    ValidationFailed,
+)
 from gotong.core.money import rupiah_format
 from gotong.registry.models import Household, Organisation, OrganisationKind, Person
 from gotong.registry.services import acting_role
@@ -101,6 +108,11 @@ MAX_AMOUNT = 1_000_000_000_000  # Rp 1 trillion: far above any kelurahan's movem
 VOUCHER_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
 VOUCHER_CODE_LENGTH = 12  # 60 random bits
 VOUCHER_SIGNING_SALT = "gotong.funds.voucher"
+# Wrong voucher codes (typed or scanned, matching no voucher) allowed per hour, per UMKM
+# and per IP address; the IP limit is higher because several UMKM may share one address
+# behind a mobile carrier's NAT. Counted in the database (``_wrong_codes_count``).
+VOUCHER_WRONG_CODES_PER_UMKM_PER_HOUR = 10
+VOUCHER_WRONG_CODES_PER_IP_PER_HOUR = 30
 REFERENCE_ALPHABET = VOUCHER_CODE_ALPHABET
 REFERENCE_RE = re.compile(r"GR-[2-9A-HJ-NP-Z]{6}", re.IGNORECASE)
 STATEMENT_COLUMNS = ("tanggal", "keterangan", "jumlah")
@@ -1307,9 +1319,17 @@ def voucher_issue(
     idempotency_key: str | None = None,
     codes: Sequence[str] | None = None,
     at: dt.datetime | None = None,
+    link_base: str = "",
 ) -> list[tuple[Voucher, str]]:
     """Issue ``count`` vouchers paid from an aid fund or campaign, for a household or
-    anonymously through the RT. Returns each voucher with its code (shown only now)."""
+    anonymously through the RT. Returns each voucher with its code (shown only now).
+
+    A household's vouchers are sent by message (code and a link to its QR card, made
+    absolute with ``link_base``) to the head, else an adult member, with a phone number
+    and consent to notifications; a household nobody there can receive them is refused.
+    For anonymous vouchers the RT's head is told how many to expect; the codes reach
+    them on the sheet printed once at issue.
+    """
     kelurahan = source.kelurahan
     permission_require(actor, "funds.operate", kelurahan)
     each = amount_clean(value, field="value")
@@ -1323,6 +1343,17 @@ def voucher_issue(
         raise ValidationFailed(_("Vouchers are paid from the aid fund or a campaign."))
     if household is not None and household.kelurahan_id != kelurahan.pk:
         raise NotFound(_("No such household in this kelurahan."))
+    if household is not None and household.rt_id != rt.pk:
+        raise ValidationFailed(_("This household lives in another RT."), {"field": "rt"})
+    contact = _household_contact(household) if household is not None else None
+    if household is not None and contact is None:
+        raise ValidationFailed(
+            _(
+                "Nobody in this household has a phone number and agreed to messages, so the "
+                "voucher cannot be sent. Issue it anonymously through the RT instead."
+            ),
+            {"field": "household", "reason": "unreachable"},
+        )
     earmark_check(account=source, category=category, rt=rt)
     request = {
         "source": source.pk,
@@ -1383,7 +1414,88 @@ def voucher_issue(
             for code in plain
         ]
     )
-    return list(zip(vouchers, plain, strict=True))
+    issued = list(zip(vouchers, plain, strict=True))
+    if contact is not None:
+        _voucher_codes_send(kelurahan, contact, issued, link_base)
+    else:
+        _voucher_sheet_announce(kelurahan, rt, issued)
+    return issued
+
+
+def _household_contact(household: Household) -> Person | None:
+    """Who receives a household's voucher codes: the head, else the first adult member,
+    active, with a phone number and consent to notifications."""
+    from gotong.registry.models import ConsentPurpose, PersonStatus
+    from gotong.registry.services import person_consents
+
+    today = timezone.localdate()
+    members = sorted(
+        household.members.filter(status=PersonStatus.ACTIVE).exclude(phone=""),
+        key=lambda p: (p.pk != household.head_id, p.pk),
+    )
+    for person in members:
+        if person.birth_date is not None and (today - person.birth_date).days < 18 * 365:
+            continue
+        if ConsentPurpose.NOTIFICATIONS in person_consents(person=person):
+            return person
+    return None
+
+
+def voucher_card_url(*, kelurahan: Kelurahan, code: str, link_base: str = "") -> str:
+    """The voucher's card page (its QR to show at a UMKM) for a code; absolute when
+    ``link_base`` (e.g. ``https://host/``) is given."""
+    from urllib.parse import quote
+
+    from django.urls import reverse
+
+    path = reverse("funds:voucher_card", kwargs={"slug": kelurahan.slug})
+    query = quote(voucher_qr_payload(code), safe="")
+    return f"{link_base.rstrip('/')}{path}?kode={query}"
+
+
+def _voucher_codes_send(
+    kelurahan: Kelurahan, contact: Person, issued: list[tuple[Voucher, str]], link_base: str
+) -> None:
+    from gotong.registry.services import person_notify
+
+    for voucher, code in issued:
+        person_notify(
+            person=contact,
+            template="voucher_issued",
+            context={
+                "code": code,
+                "value": rupiah_format(voucher.value),
+                "category": Category(voucher.category).label,
+                "expires_on": timezone.localtime(voucher.expires_at).date(),
+                "link": voucher_card_url(kelurahan=kelurahan, code=code, link_base=link_base),
+                "kelurahan": kelurahan.name,
+            },
+        )
+
+
+def _voucher_sheet_announce(
+    kelurahan: Kelurahan, rt: RT, issued: list[tuple[Voucher, str]]
+) -> None:
+    """Tell the RT's head how many anonymous vouchers to expect on the printed sheet."""
+    from gotong.accounts.models import Role
+    from gotong.accounts.selectors import membership_list_for_rt
+    from gotong.channels.services import notification_send
+
+    first = issued[0][0]
+    heads = membership_list_for_rt(kelurahan=kelurahan, rt=rt).filter(role=Role.KETUA_RT)
+    for membership in heads:
+        notification_send(
+            recipient=membership.user.phone,
+            template="voucher_rt_sheet",
+            kelurahan=kelurahan,
+            context={
+                "count": len(issued),
+                "value": rupiah_format(first.value),
+                "category": Category(first.category).label,
+                "rt": str(rt),
+                "expires_on": timezone.localtime(first.expires_at).date(),
+            },
+        )
 
 
 def merchant_for_user(*, kelurahan: Kelurahan, user: Any) -> VoucherMerchant | None:
@@ -1399,7 +1511,66 @@ def merchant_for_user(*, kelurahan: Kelurahan, user: Any) -> VoucherMerchant | N
     )
 
 
-@transaction.atomic
+_WRONG_CODE_PREFIX = "voucher-code:"
+
+
+def _wrong_codes_key(merchant: VoucherMerchant) -> str:
+    return f"{_WRONG_CODE_PREFIX}umkm:{merchant.organisation_id}"
+
+
+def _wrong_codes_count(merchant: VoucherMerchant, ip: str | None) -> tuple[int, int]:
+    """Wrong codes in the last hour by this UMKM and from this IP address.
+
+    Each wrong code is a row of django-axes' failure log table (``AccessFailureLog``,
+    which axes itself leaves unused here: ``AXES_ENABLE_ACCESS_FAILURE_LOG`` is off), so
+    the count is in the database and holds across processes; the username column holds
+    ``voucher-code:umkm:<organisation id>``, never a phone number, so it cannot lock a
+    login. ``manage.py axes_reset_failure_logs --age N`` prunes old rows.
+    """
+    from axes.models import AccessFailureLog
+
+    since = timezone.now() - dt.timedelta(hours=1)
+    recent = AccessFailureLog.objects.filter(attempt_time__gte=since)
+    by_umkm = recent.filter(username=_wrong_codes_key(merchant)).count()
+    by_ip = (
+        recent.filter(username__startswith=_WRONG_CODE_PREFIX, ip_address=ip).count() if ip else 0
+    )
+    return by_umkm, by_ip
+
+
+def _wrong_code_record(merchant: VoucherMerchant, ip: str | None) -> None:
+    from axes.models import AccessFailureLog
+
+    AccessFailureLog.objects.create(
+        username=_wrong_codes_key(merchant),
+        ip_address=ip or None,
+        user_agent="",
+        http_accept="",
+        path_info="funds.voucher_redeem",
+    )
+
+
+def voucher_wrong_codes_check(*, merchant: VoucherMerchant, ip: str | None) -> None:
+    """Refuse (429) a UMKM or an IP address that typed too many wrong codes this hour."""
+    by_umkm, by_ip = _wrong_codes_count(merchant, ip)
+    if by_umkm >= VOUCHER_WRONG_CODES_PER_UMKM_PER_HOUR:
+        raise RateLimited(
+            _(
+                "Too many wrong voucher codes were entered for your UMKM. For safety, "
+                "redeeming is paused: try again in an hour."
+            ),
+            {"reason": "wrong_codes", "scope": "umkm"},
+        )
+    if by_ip >= VOUCHER_WRONG_CODES_PER_IP_PER_HOUR:
+        raise RateLimited(
+            _(
+                "Too many wrong voucher codes were entered from this network. For safety, "
+                "redeeming is paused: try again in an hour."
+            ),
+            {"reason": "wrong_codes", "scope": "ip"},
+        )
+
+
 def voucher_redeem(
     *,
     actor: Any,
@@ -1408,14 +1579,47 @@ def voucher_redeem(
     amount: Any = None,
     idempotency_key: str | None = None,
     merchant: VoucherMerchant | None = None,
+    ip: str | None = None,
 ) -> Redemption:
     """A UMKM redeems a voucher (scanned or typed), once, in full or in part as allowed;
-    the UMKM's payable grows. The recipient is never named."""
+    the UMKM's payable grows. The recipient is never named.
+
+    A code that matches no voucher (or a QR whose signature fails) is counted against the
+    UMKM and the caller's IP address; over the hourly limits every attempt is refused with
+    RateLimited (429), so codes cannot be guessed. The count is committed even though the
+    redemption is refused.
+    """
     # The seller's role is held in their RT; the voucher may come from any RT.
     permission_gate(actor, "funds.redeem", kelurahan)
     merchant = merchant or merchant_for_user(kelurahan=kelurahan, user=actor)
     if merchant is None or merchant.kelurahan_id != kelurahan.pk:
         raise PermissionDenied(_("Your UMKM is not enrolled to accept vouchers."))
+    voucher_wrong_codes_check(merchant=merchant, ip=ip)
+    try:
+        return _voucher_redeem(
+            actor=actor,
+            kelurahan=kelurahan,
+            code=code,
+            amount=amount,
+            idempotency_key=idempotency_key,
+            merchant=merchant,
+        )
+    except (NotFound, ValidationFailed) as exc:
+        if exc.extra.get("reason") in ("unknown", "signature"):
+            _wrong_code_record(merchant, ip)
+        raise
+
+
+@transaction.atomic
+def _voucher_redeem(
+    *,
+    actor: Any,
+    kelurahan: Kelurahan,
+    code: str,
+    amount: Any,
+    idempotency_key: str | None,
+    merchant: VoucherMerchant,
+) -> Redemption:
     plain = _voucher_code_from(code)
     request = {"redeem": _code_hash(plain), "merchant": merchant.pk, "amount": amount}
     replay = transfer_replayed(kelurahan=kelurahan, key=idempotency_key, request=request)

@@ -156,6 +156,7 @@ def redeem(request: HttpRequest, slug: str) -> HttpResponse:
         return _refused(request, exc)
     merchant = services.merchant_for_user(kelurahan=kelurahan, user=request.user)
     form = RedeemForm(request.POST or None, initial={"code": request.GET.get("kode", "")})
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             redemption = services.voucher_redeem(
@@ -164,6 +165,7 @@ def redeem(request: HttpRequest, slug: str) -> HttpResponse:
                 code=form.cleaned_data["code"],
                 amount=form.cleaned_data["amount"],
                 idempotency_key=request.POST.get("idempotency_key") or None,
+                ip=request.META.get("REMOTE_ADDR"),
             )
             messages.success(
                 request,
@@ -173,6 +175,7 @@ def redeem(request: HttpRequest, slug: str) -> HttpResponse:
             return redirect("funds:redeem", slug=slug)
         except ApplicationError as exc:
             form.add_error(None, str(exc.message))
+            status = exc.status_code
     redemptions = (
         selectors.redemption_list_for_merchant(kelurahan=kelurahan, merchant=merchant)[:50]
         if merchant
@@ -182,6 +185,7 @@ def redeem(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "funds/redeem.html",
         {"form": form, "merchant": merchant, "redemptions": redemptions},
+        status=status,
     )
 
 
