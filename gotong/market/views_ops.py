@@ -600,7 +600,7 @@ def route_sheet(request: HttpRequest, slug: str, plan_id: int) -> HttpResponse:
             "plan": plan,
             "cod": PaymentMethod.COD,
             "waiting": OrderStatus.CONFIRMED,
-            "mine": plan.courier.user_id == request.user.pk,
+            "may_record": plan.courier.user_id == request.user.pk or _managed(request) is None,
         },
     )
 

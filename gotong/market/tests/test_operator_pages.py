@@ -812,3 +812,44 @@ def test_navigation_links_each_role_to_its_pages(
     assert url("cycle", kelurahan, cycle_id=world.cycle.pk) in desk
     resident_catalogue = login(make_member(Role.WARGA, rt)).get(url("catalogue", kelurahan))
     assert url("ops", kelurahan) not in resident_catalogue.content.decode()
+
+
+# --------------------------------------------------------------------------------- admin
+
+
+def test_admin_shows_the_market_and_keeps_money_read_only(
+    world: Market, kelurahan: Any, rt: Any, make_member: Any
+) -> None:
+    from gotong.accounts.tests.clients import client_for
+    from gotong.accounts.tests.factories import TOTPDeviceFactory, UserFactory
+
+    order = _closed_with_orders(world, rt, make_member, n=1)[0]
+    courier = services.courier_create(
+        actor=world.operator, kelurahan=kelurahan, label="Mas Joko", capacity=5
+    )
+    [plan] = services.routes_plan(actor=world.operator, cycle=world.cycle, couriers=[courier])
+    staff = UserFactory(is_staff=True, is_superuser=True)
+    TOTPDeviceFactory(user=staff)
+    client = client_for(staff)
+    for model, obj in [
+        ("product", world.bayam),
+        ("bundle", world.bundle),
+        ("ordercycle", world.cycle),
+        ("order", order),
+        ("courier", courier),
+        ("routeplan", plan),
+        ("seller", None),
+        ("marketsettings", None),
+    ]:
+        assert client.get(reverse(f"admin:market_{model}_changelist")).status_code == 200
+        assert client.get(reverse(f"admin:market_{model}_add")).status_code == 403
+        if obj is not None:
+            page = client.get(reverse(f"admin:market_{model}_change", args=[obj.pk]))
+            assert page.status_code == 200
+    # The price is not a form field: posting one changes nothing.
+    client.post(
+        reverse("admin:market_product_change", args=[world.bayam.pk]),
+        {"name": "Bayam hijau", "description": "", "price": "1"},
+    )
+    world.bayam.refresh_from_db()
+    assert world.bayam.price == 3000 and world.bayam.name == "Bayam hijau"
