@@ -30,6 +30,8 @@ class AccountKind(models.TextChoices):
     VOUCHER_LIABILITY = "voucher_liability", _("Vouchers outstanding")
     UMKM_PAYABLE = "umkm_payable", _("Owed to a UMKM")
     STOCK_ADJUSTMENT = "stock_adjustment", _("Stock count differences")
+    MARKET_CLEARING = "market_clearing", _("Market payments held until settlement")
+    COURIER_PAYABLE = "courier_payable", _("Owed to the market couriers")
 
 
 # Assets hold debit balances; funds and liabilities hold credit balances.
@@ -94,6 +96,9 @@ class TransferKind(models.TextChoices):
     STOCK_COUNT = "stock_count", _("Stock count difference")
     INTERNAL = "internal", _("Internal transfer")
     REVERSAL = "reversal", _("Correction (reversal)")
+    MARKET_PAYMENT = "market_payment", _("Market order paid")
+    MARKET_SETTLEMENT = "market_settlement", _("Market cycle settled")
+    MARKET_REFUND = "market_refund", _("Market order refunded")
 
 
 # What counts as "spent" in public reports.
@@ -514,9 +519,12 @@ class Redemption(models.Model):
     """A voucher used (in full or in part) at a UMKM."""
 
     voucher = models.ForeignKey(Voucher, on_delete=models.PROTECT, related_name="redemptions")
+    # At one UMKM, or (``market_order_id``) for a market order that pays several UMKM
+    # through the cycle's settlement.
     merchant = models.ForeignKey(
-        VoucherMerchant, on_delete=models.PROTECT, related_name="redemptions"
+        VoucherMerchant, on_delete=models.PROTECT, null=True, blank=True, related_name="redemptions"
     )
+    market_order_id = models.PositiveIntegerField(null=True, blank=True)
     amount = models.BigIntegerField()
     transfer = models.OneToOneField(Transfer, on_delete=models.PROTECT, related_name="redemption")
     redeemed_by = models.ForeignKey(

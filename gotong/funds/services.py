@@ -2328,3 +2328,211 @@ def funds_profile_set(
         {"qris": _fingerprint(payload.encode()) if payload else None},
     )
     return profile
+
+
+# --------------------------------------------------------------------------- market
+# The market (gotong/market) moves its money through these: buyers' payments go into the
+# market clearing account (QRIS confirmed by the treasurer into the bank, cash at the
+# door, an aid voucher, an aid fund or campaign for a need), the cycle's settlement pays
+# each UMKM's payable, the couriers and the operational fund out of it, and what a
+# closing refunds goes back to where it came from. The market services check the
+# permissions of each step; these keep the funds rules (vouchers, earmarks, balances).
+
+_MARKET_ACCOUNTS = {
+    AccountKind.MARKET_CLEARING: ("market_clearing", _("Market payments held until settlement")),
+    AccountKind.COURIER_PAYABLE: ("market_couriers", _("Owed to the market couriers")),
+}
+
+
+def qris_payload_for(*, kelurahan: Kelurahan, amount: Any, reference: str) -> str | None:
+    """The dynamic QRIS payload (the kelurahan's static QRIS with this amount and
+    reference in tag 62.05), or None when no static QRIS is configured."""
+    profile = FundsProfile.objects.filter(kelurahan=kelurahan).first()
+    if profile is None or not profile.qris_static_payload:
+        return None
+    return qris.qris_dynamic(
+        profile.qris_static_payload, amount=amount_clean(amount), reference=reference
+    )
+
+
+def qris_svg(payload: str) -> str:
+    """A QRIS payload drawn as an inline SVG QR code."""
+    return qris.qris_svg(payload)
+
+
+def market_accounts(*, kelurahan: Kelurahan) -> dict[str, Account]:
+    """The fixed accounts plus the market's clearing and couriers' accounts (created on
+    first use), by kind."""
+    found = accounts_ensure(kelurahan=kelurahan)
+    for kind, (code, name) in _MARKET_ACCOUNTS.items():
+        found[kind], _created = Account.objects.get_or_create(
+            kelurahan=kelurahan,
+            code=code,
+            defaults={
+                "kind": kind,
+                "name": str(name),
+                "debit_normal": kind in DEBIT_NORMAL,
+                "may_go_negative": kind in MAY_GO_NEGATIVE,
+            },
+        )
+    return found
+
+
+@transaction.atomic
+def umkm_payable_ensure(*, organisation: Organisation) -> VoucherMerchant:
+    """A market seller's payable account: its ``VoucherMerchant`` record, enrolled
+    automatically without voucher categories (an operator may add some later)."""
+    merchant = (
+        VoucherMerchant.objects.filter(organisation=organisation).select_related("account").first()
+    )
+    if merchant is not None:
+        return merchant
+    kelurahan = organisation.kelurahan
+    if organisation.kind != OrganisationKind.UMKM:
+        raise ValidationFailed(_("Only a UMKM can be owed for market sales."))
+    account = Account.objects.filter(
+        kelurahan=kelurahan, code=f"umkm:{organisation.pk}"
+    ).first() or _account_new(
+        kelurahan,
+        AccountKind.UMKM_PAYABLE,
+        f"umkm:{organisation.pk}",
+        f"Owed to {organisation.name}",
+        organisation=organisation,
+    )
+    merchant = VoucherMerchant.objects.create(
+        kelurahan=kelurahan, organisation=organisation, categories=[], account=account
+    )
+    _log(
+        kelurahan,
+        "funds.merchant_enrolled",
+        None,
+        f"organisation:{organisation.pk}",
+        {"categories": [], "market": True},
+    )
+    return merchant
+
+
+@transaction.atomic
+def voucher_market_pay(
+    *,
+    actor: Any,
+    kelurahan: Kelurahan,
+    code: str,
+    items: Sequence[tuple[str, str]],
+    amount_max: int,
+    market_order_id: int,
+) -> Redemption:
+    """A buyer pays a market order with an aid voucher (typed or scanned code).
+
+    ``items`` are the order's lines as (name, voucher category the item belongs to, or
+    "" when no voucher may pay for it): the voucher's category must be that of every
+    line. The voucher pays up to ``amount_max`` (the order total), once (conditional
+    update), in full unless it may be used in parts; its value goes from vouchers
+    outstanding to the market clearing account until the cycle is settled."""
+    plain = _voucher_code_from(code)
+    if not plain.strip():
+        raise ValidationFailed(_("Type the voucher code."), {"field": "voucher_code"})
+    voucher = (
+        Voucher.objects.select_for_update(of=("self",))
+        .filter(kelurahan=kelurahan, code_hash=_code_hash(plain))
+        .first()
+    )
+    if voucher is None:
+        raise NotFound(_("Unknown voucher code."), {"field": "voucher_code", "reason": "unknown"})
+    if voucher.status == VoucherStatus.REDEEMED:
+        raise Conflict(_("This voucher was already used."), {"reason": "used"})
+    if voucher.status == VoucherStatus.EXPIRED or voucher.expires_at <= timezone.now():
+        raise Conflict(_("This voucher has expired."), {"reason": "expired"})
+    wrong = [name for name, category in items if category != voucher.category]
+    if wrong:
+        raise ValidationFailed(
+            _("A %(category)s voucher cannot pay for: %(items)s.")
+            % {"category": voucher.get_category_display(), "items": ", ".join(wrong)},
+            {"field": "voucher_code", "reason": "category", "category": voucher.category},
+        )
+    if voucher.remaining > amount_max and not voucher.allow_partial:
+        raise ValidationFailed(
+            _("This voucher must be used in full (%(value)s) but the order comes to %(total)s.")
+            % {
+                "value": rupiah_format(voucher.remaining),
+                "total": rupiah_format(amount_max),
+            },
+            {"field": "voucher_code", "reason": "partial"},
+        )
+    take = min(voucher.remaining, amount_max)
+    if take <= 0:
+        raise ValidationFailed(_("There is nothing to pay."), {"field": "voucher_code"})
+    left = voucher.remaining - take
+    updated = Voucher.objects.filter(
+        pk=voucher.pk, status=VoucherStatus.ACTIVE, remaining=voucher.remaining
+    ).update(
+        remaining=left,
+        status=VoucherStatus.REDEEMED if left == 0 else VoucherStatus.ACTIVE,
+        updated_at=timezone.now(),
+    )
+    if updated != 1:
+        raise Conflict(_("This voucher was already used."), {"reason": "used"})
+    accounts = market_accounts(kelurahan=kelurahan)
+    transfer = transfer_post(
+        kelurahan=kelurahan,
+        kind=TransferKind.VOUCHER_REDEEM,
+        postings=[
+            (accounts[AccountKind.VOUCHER_LIABILITY], take),
+            (accounts[AccountKind.MARKET_CLEARING], -take),
+        ],
+        actor=actor,
+        memo=f"Voucher …{voucher.code_hint}",
+        campaign=voucher.campaign,
+        log_data={
+            "voucher": f"voucher:{voucher.pk}",
+            "market_order": f"order:{market_order_id}",
+            "category": voucher.category,
+        },
+    )
+    return Redemption.objects.create(
+        voucher=voucher,
+        amount=take,
+        market_order_id=market_order_id,
+        transfer=transfer,
+        redeemed_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_at=transfer.created_at,
+    )
+
+
+@transaction.atomic
+def voucher_market_refund(
+    *, actor: Any, kelurahan: Kelurahan, voucher_id: int, amount: int, market_order_id: int
+) -> Transfer:
+    """Give back to a voucher what a market order no longer costs (a line cancelled at
+    closing, the order cancelled): the voucher can be used again, or, once expired, the
+    value returns to the voucher's source."""
+    voucher = Voucher.objects.select_for_update(of=("self",)).get(
+        pk=voucher_id, kelurahan=kelurahan
+    )
+    value = amount_clean(amount)
+    accounts = market_accounts(kelurahan=kelurahan)
+    now = timezone.now()
+    if voucher.status != VoucherStatus.EXPIRED and voucher.expires_at > now:
+        if voucher.remaining + value > voucher.value:
+            raise ValidationFailed(_("More than the voucher's value cannot be given back."))
+        Voucher.objects.filter(pk=voucher.pk).update(
+            remaining=F("remaining") + value, status=VoucherStatus.ACTIVE, updated_at=now
+        )
+        target = accounts[AccountKind.VOUCHER_LIABILITY]
+        returned_to = "voucher"
+    else:
+        target = voucher.source_account
+        returned_to = "source"
+    return transfer_post(
+        kelurahan=kelurahan,
+        kind=TransferKind.MARKET_REFUND,
+        postings=[(accounts[AccountKind.MARKET_CLEARING], value), (target, -value)],
+        actor=actor,
+        memo=f"Voucher …{voucher.code_hint}",
+        campaign=voucher.campaign,
+        log_data={
+            "voucher": f"voucher:{voucher.pk}",
+            "market_order": f"order:{market_order_id}",
+            "returned_to": returned_to,
+        },
+    )

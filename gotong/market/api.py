@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, File, Form, Router, Schema, UploadedFile
 
 from gotong.accounts.permissions import api_route
 from gotong.core.exceptions import NotFound, PermissionDenied
@@ -60,6 +60,7 @@ class OrderIn(Schema):
     rt_id: int
     address_note: str = Field("", max_length=200)
     payment_method: PaymentMethod = PaymentMethod.COD
+    voucher_code: str = Field("", max_length=200)
 
 
 class OrderOut(Schema):
@@ -70,6 +71,13 @@ class OrderOut(Schema):
     refund_total: int
     delivery_fee: int
     total: int
+    payment_method: str
+    payment_reference: str
+    paid: int
+    voucher_amount: int
+    balance_due: int
+    refund_owed: int
+    qris_payload: str | None = None
 
 
 def _order_out(order: Order) -> dict[str, Any]:
@@ -81,7 +89,52 @@ def _order_out(order: Order) -> dict[str, Any]:
         "refund_total": order.refund_total,
         "delivery_fee": order.delivery_fee,
         "total": order.total,
+        "payment_method": order.payment_method,
+        "payment_reference": order.payment_reference,
+        "paid": order.paid_net,
+        "voucher_amount": order.voucher_amount,
+        "balance_due": order.balance_due,
+        "refund_owed": order.refund_owed,
+        "qris_payload": services.order_qris_payload(order=order),
     }
+
+
+def _key(request: HttpRequest) -> str | None:
+    return request.headers.get("Idempotency-Key") or None
+
+
+class UmkmShareOut(Schema):
+    umkm: str
+    organisation_id: int
+    gross: int
+    fee: int
+    net: int
+
+
+class SettlementOut(Schema):
+    cycle_id: int
+    status: str
+    settled: bool
+    transfer_id: int | None
+    buyers_paid: int
+    goods: int
+    operations_fee: int
+    delivery_fees: int
+    courier_share: int
+    delivery_to_operations: int
+    balance: int
+    umkm: list[UmkmShareOut]
+
+
+class PayoutsIn(Schema):
+    pay_by_cash: bool = False
+
+
+class PayoutOut(Schema):
+    id: int
+    organisation_id: int
+    amount: int
+    disbursement_id: int | None
 
 
 @api_route(router.get, "/k/{slug}/market/products", perm="market.view", response=list[ProductOut])
@@ -155,6 +208,7 @@ def order_create(request: HttpRequest, slug: str, cycle_id: int, payload: OrderI
         rt=rt,
         address_note=payload.address_note,
         payment_method=payload.payment_method,
+        voucher_code=payload.voucher_code,
     )
     return 201, _order_out(order)
 
@@ -196,6 +250,119 @@ def pick_lists(request: HttpRequest, slug: str, cycle_id: int) -> Any:
         {"umkm": p.organisation.name, "items": p.items, "orders": p.orders, "revenue": p.revenue}
         for p in selectors.pick_lists(cycle=cycle)
         if mine is None or p.organisation.pk in mine
+    ]
+
+
+@api_route(
+    router.post,
+    "/k/{slug}/market/orders/{order_id}/payment",
+    perm="funds.treasury",
+    response=OrderOut,
+)
+def order_payment_confirm(
+    request: HttpRequest,
+    slug: str,
+    order_id: int,
+    amount: Form[int | None] = None,
+    receipt: File[UploadedFile | None] = None,
+) -> Any:
+    """The treasurer confirms a QRIS payment with a photo of it (Idempotency-Key header)."""
+    order = selectors.order_get(kelurahan=request_kelurahan(request), pk=order_id)
+    order = services.order_payment_confirm(
+        actor=request.user,
+        order=order,
+        amount=amount,
+        receipt=receipt,
+        idempotency_key=_key(request),
+    )
+    return _order_out(order)
+
+
+@api_route(
+    router.post,
+    "/k/{slug}/market/orders/{order_id}/refund",
+    perm="funds.treasury",
+    response=OrderOut,
+)
+def order_refund_pay(
+    request: HttpRequest, slug: str, order_id: int, proof: File[UploadedFile | None] = None
+) -> Any:
+    """The treasurer pays back what a QRIS buyer is owed, with proof (Idempotency-Key)."""
+    order = selectors.order_get(kelurahan=request_kelurahan(request), pk=order_id)
+    order = services.order_refund_pay(
+        actor=request.user, order=order, proof=proof, idempotency_key=_key(request)
+    )
+    return _order_out(order)
+
+
+def _settlement_out(cycle: Any) -> dict[str, Any]:
+    split = selectors.cycle_breakdown(cycle=cycle)
+    return {
+        "cycle_id": cycle.pk,
+        "status": cycle.status,
+        "settled": cycle.settled_at is not None,
+        "transfer_id": cycle.settlement_transfer_id,
+        "buyers_paid": split.buyers_paid,
+        "goods": split.goods,
+        "operations_fee": split.operations_fee,
+        "delivery_fees": split.delivery_fees,
+        "courier_share": split.courier_share,
+        "delivery_to_operations": split.delivery_to_operations,
+        "balance": split.balance,
+        "umkm": [
+            {"umkm": name, "organisation_id": pk, "gross": gross, "fee": fee, "net": net}
+            for pk, (name, gross, fee, net) in zip(split.umkm_ids, split.umkm, strict=True)
+        ],
+    }
+
+
+@api_route(
+    router.get,
+    "/k/{slug}/market/cycles/{cycle_id}/settlement",
+    perm="market.view",
+    response=SettlementOut,
+)
+def cycle_settlement(request: HttpRequest, slug: str, cycle_id: int) -> Any:
+    """The cycle's public fee split and whether it is posted to the ledger."""
+    cycle = selectors.cycle_get(kelurahan=request_kelurahan(request), pk=cycle_id)
+    return _settlement_out(cycle)
+
+
+@api_route(
+    router.post,
+    "/k/{slug}/market/cycles/{cycle_id}/settle",
+    perm="market.manage",
+    response=SettlementOut,
+)
+def cycle_settle(request: HttpRequest, slug: str, cycle_id: int) -> Any:
+    """Post the fulfilled cycle's settlement to the ledger, once (Idempotency-Key header:
+    a retry is answered, not repeated)."""
+    cycle = selectors.cycle_get(kelurahan=request_kelurahan(request), pk=cycle_id)
+    cycle = services.cycle_settle(actor=request.user, cycle=cycle, idempotency_key=_key(request))
+    return _settlement_out(cycle)
+
+
+@api_route(
+    router.post,
+    "/k/{slug}/market/cycles/{cycle_id}/payouts",
+    perm="funds.operate",
+    response=list[PayoutOut],
+)
+def cycle_payouts(request: HttpRequest, slug: str, cycle_id: int, payload: PayoutsIn) -> Any:
+    """Ask to pay each UMKM of a settled cycle (funds disbursements: two approvals by
+    other officers at ``/funds/disbursements/{id}/approve``, then ``.../pay`` with proof)."""
+    cycle = selectors.cycle_get(kelurahan=request_kelurahan(request), pk=cycle_id)
+    payouts = services.cycle_payouts_request(
+        actor=request.user, cycle=cycle, pay_by_cash=payload.pay_by_cash
+    )
+    return [
+        {
+            "id": p.pk,
+            "organisation_id": p.organisation_id,
+            "amount": p.amount,
+            "disbursement_id": p.disbursement_id,
+        }
+        for p in payouts
     ]
 
 

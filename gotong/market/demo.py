@@ -3,13 +3,22 @@ ini" and a sembako package), the fee rules, three community couriers, four past 
 cycles (backdated, with orders, closing, route plans and drop-offs) and one open cycle.
 
 Order counts grow week by week, so the UMKM dashboard shows growth against the baseline.
+Money goes through the funds ledger: the treasurer confirms the QRIS payments (with a
+photo), cash on delivery is posted at each drop-off, each past cycle is settled (UMKM
+payables, couriers, operational fund), the cash is paid into the bank and every UMKM is
+paid out with two approvals and a proof photo. The open cycle has QRIS orders (their
+pages show the code), one order paid with a sembako voucher, one aid order for a food need
+served by an activity, and a campaign that fills the rice group buy's gap at closing.
 Skips when the kelurahan already has cycles (idempotent).
 """
 
 import datetime as dt
+import io
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from gotong.accounts.models import Membership, Role
 from gotong.core.seeding import DemoContext
@@ -17,7 +26,7 @@ from gotong.registry.models import Organisation, OrganisationKind, OrganisationS
 from gotong.territory.models import RT, Kelurahan
 
 from . import services
-from .models import Order, OrderCycle, OrderStatus, Product, ThresholdRule
+from .models import Offer, Order, OrderCycle, OrderStatus, Product, ThresholdRule
 
 # (UMKM name without " (demo)", product, category, unit, price, stock, daily capacity, halal, P-IRT)
 PRODUCTS = [
@@ -186,6 +195,9 @@ def demo_seed(demo: DemoContext) -> None:
             capacity=8,
             user=membership.user,
         )
+    treasurer = _holder(kelurahan, Role.BENDAHARA)
+    approvers = [a for a in (_holder(kelurahan, Role.LURAH), _holder(kelurahan, Role.ADMIN)) if a]
+    gap_campaign = _gap_campaign(kelurahan)
     buyers = list(
         Membership.objects.active()
         .filter(kelurahan=kelurahan, role=Role.WARGA)
@@ -218,6 +230,7 @@ def demo_seed(demo: DemoContext) -> None:
                     product=products["Beras 5 kg"],
                     threshold=10,
                     threshold_rule=ThresholdRule.FALLBACK,
+                    gap_campaign=None if past else gap_campaign,
                 ),
                 services.OfferSpec(product=products["Tomat"]),
                 services.OfferSpec(product=products["Sambal pecel"]),
@@ -255,6 +268,7 @@ def demo_seed(demo: DemoContext) -> None:
             )
         Order.objects.filter(cycle=cycle).update(created_at=opens + dt.timedelta(hours=3))
         if not past:
+            _voucher_and_aid_orders(demo, kelurahan, operator, cycle, offers[1], rts)
             continue
         services.cycle_close(actor=operator, cycle=cycle, now=opens + dt.timedelta(hours=24))
         services.routes_plan(actor=operator, cycle=cycle, time_limit_s=0.3)
@@ -267,3 +281,165 @@ def demo_seed(demo: DemoContext) -> None:
             )
         Order.objects.filter(cycle=cycle).update(delivered_at=opens + dt.timedelta(days=2, hours=3))
         OrderCycle.objects.filter(pk=cycle.pk).update(created_at=opens)
+        if treasurer is not None and len(approvers) == 2:
+            _settle_and_pay(kelurahan, cycle, operator, treasurer, approvers, rng)
+
+
+def _proof(label: str, rng: Any) -> SimpleUploadedFile:
+    """A synthetic transfer slip drawn with Pillow (not a real payment)."""
+    image = Image.new("RGB", (480, 320), (244, 248, 252))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((16, 16, 464, 304), outline=(40, 80, 140), width=3)
+    for row in range(4):
+        y = 110 + row * 40
+        draw.line((40, y, 40 + rng.randint(200, 400), y), fill=(90, 90, 110), width=2)
+    draw.text((32, 32), f"BUKTI TRANSFER DEMO {label} - sintetis", fill=(20, 20, 40))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=75)
+    return SimpleUploadedFile(f"bukti-{label}.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def _settle_and_pay(
+    kelurahan: Kelurahan,
+    cycle: OrderCycle,
+    operator: Any,
+    treasurer: Any,
+    approvers: list[Any],
+    rng: Any,
+) -> None:
+    """The treasurer confirms the QRIS payments, the operator settles the cycle, the cash
+    taken at the door goes to the bank, and each UMKM is paid with two approvals."""
+    from gotong.funds import services as funds_services
+    from gotong.funds.models import AccountKind
+
+    orders = list(Order.objects.filter(cycle=cycle, status=OrderStatus.DELIVERED).order_by("pk"))
+    for order in orders:
+        if order.payment_method == "qris":
+            services.order_payment_confirm(
+                actor=treasurer, order=order, receipt=_proof(order.code, rng)
+            )
+    services.cycle_settle(actor=operator, cycle=cycle)
+    cash = sum(o.cash_collected or 0 for o in orders)
+    if cash:
+        accounts = funds_services.market_accounts(kelurahan=kelurahan)
+        funds_services.transfer_internal(
+            actor=treasurer,
+            kelurahan=kelurahan,
+            source=accounts[AccountKind.CASH],
+            destination=accounts[AccountKind.BANK],
+            amount=cash,
+            memo=f"Setoran tunai {cycle.title}",
+        )
+    for payout in services.cycle_payouts_request(actor=operator, cycle=cycle):
+        for approver in approvers:
+            services.payout_approve(actor=approver, payout=payout)
+        services.payout_pay(actor=treasurer, payout=payout, proof=_proof(f"umkm-{payout.pk}", rng))
+
+
+def _gap_campaign(kelurahan: Kelurahan) -> Any:
+    """The sembako campaign (funds demo) fills the open cycle's rice group buy."""
+    from gotong.funds import selectors as funds_selectors
+
+    return (
+        funds_selectors.campaign_list(kelurahan=kelurahan, active_only=True)
+        .filter(title__icontains="sembako")
+        .first()
+    )
+
+
+def _voucher_and_aid_orders(
+    demo: DemoContext,
+    kelurahan: Kelurahan,
+    operator: Any,
+    cycle: OrderCycle,
+    sembako: Offer,
+    rts: dict[Any, RT],
+) -> None:
+    """In the open cycle: a resident pays the sembako package with an aid voucher, and an
+    operator buys one for a food need an activity serves, paid from the aid fund."""
+    from gotong.activities.models import ActivityNeed
+    from gotong.funds import services as funds_services
+    from gotong.funds.models import AccountKind
+
+    aid = funds_services.market_accounts(kelurahan=kelurahan)[AccountKind.AID_FUND]
+    aid.refresh_from_db()
+    rt = next(iter(rts.values()))
+    if aid.balance >= 100_000 + 103_000:
+        raw = "".join(demo.rng.choice(funds_services.VOUCHER_CODE_ALPHABET) for _ in range(12))
+        code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+        funds_services.voucher_issue(
+            actor=operator,
+            source=aid,
+            category="sembako",
+            value=100_000,
+            count=1,
+            rt=rt,
+            allow_partial=True,
+            codes=[code],
+        )
+        buyer = (
+            Membership.objects.active()
+            .filter(kelurahan=kelurahan, role=Role.WARGA, rt=rt)
+            .select_related("user")
+            .order_by("-pk")
+            .first()
+        )
+        if buyer is not None:
+            services.order_place(
+                actor=buyer.user,
+                cycle=cycle,
+                lines=[services.LineSpec(offer=sembako, quantity=1)],
+                fulfilment="pickup",
+                rt=rt,
+                payment_method="voucher",
+                voucher_code=code,
+            )
+    link = (
+        ActivityNeed.objects.filter(
+            activity__kelurahan=kelurahan,
+            need__category="pangan",
+            activity__status__in=["planned", "in_progress"],
+        )
+        .select_related("activity", "need__rt")
+        .order_by("pk")
+        .first()
+    )
+    if link is None or Order.objects.filter(need_id=link.need_id).exists():
+        link = _aid_activity(kelurahan, operator, cycle)
+    if link is not None and not Order.objects.filter(need_id=link.need_id).exists():
+        services.aid_order_place(
+            actor=operator, activity=link.activity, need=link.need, offer=sembako
+        )
+
+
+def _aid_activity(kelurahan: Kelurahan, operator: Any, cycle: OrderCycle) -> Any:
+    """A delivery activity for an approved food need: the package comes from the market."""
+    from gotong.activities import services as activity_services
+    from gotong.activities.models import ActivityNeed
+    from gotong.needs.models import Need
+
+    need = (
+        Need.objects.filter(kelurahan=kelurahan, category="pangan", status="approved")
+        .select_related("rt")
+        .order_by("pk")
+        .first()
+    )
+    if need is None:
+        return None
+    starts = timezone.make_aware(
+        dt.datetime.combine(cycle.delivery_date, dt.time(9)), timezone.get_current_timezone()
+    )
+    activity = activity_services.activity_create(
+        actor=operator,
+        kelurahan=kelurahan,
+        rt=need.rt,
+        kind="delivery",
+        title="Paket sembako dari Pasar Gotong Royong (demo)",
+        starts_at=starts,
+        ends_at=starts + dt.timedelta(hours=3),
+        coordinator=operator,
+        needs=[need],
+    )
+    return ActivityNeed.objects.select_related("activity", "need__rt").get(
+        activity=activity, need=need
+    )

@@ -28,6 +28,9 @@ class ProductCategory(models.TextChoices):
 
 # Categories that can serve a need (aid categories): product category -> need category.
 AID_CATEGORIES = {ProductCategory.SEMBAKO: "pangan", ProductCategory.KEBUTUHAN: "barang"}
+# Which aid voucher category (funds) may pay for an item of a product category; items of
+# other categories cannot be paid with a voucher.
+VOUCHER_CATEGORIES = {ProductCategory.SEMBAKO.value: "sembako"}
 
 
 class MarketSettings(BaseModel):
@@ -192,6 +195,12 @@ class OrderCycle(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     closed_at = models.DateTimeField(null=True, blank=True)
+    # Settlement: the ledger transfer that paid the UMKM, couriers and operations.
+    settled_at = models.DateTimeField(null=True, blank=True)
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    settlement_transfer_id = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("order cycle")
@@ -232,6 +241,10 @@ class Offer(models.Model):
     )
     ordered = models.PositiveIntegerField(default=0)
     threshold_met = models.BooleanField(null=True, blank=True)
+    # A funds campaign that buys the missing units for households with open needs when
+    # the group falls short at closing (if its balance allows); units it bought.
+    gap_campaign_id = models.PositiveIntegerField(null=True, blank=True)
+    gap_filled = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["pk"]
@@ -318,6 +331,19 @@ class Order(BaseModel):
     cash_collected = models.PositiveIntegerField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     delivery_proof = models.CharField(max_length=40, blank=True)
+    # Payment through the funds ledger: money received into the market clearing account
+    # (QRIS confirmed by the treasurer, voucher, aid source, cash at the door) and money
+    # given back (refunds); the funds voucher or aid account that paid.
+    paid_amount = models.PositiveIntegerField(default=0)
+    returned_amount = models.PositiveIntegerField(default=0)
+    voucher_amount = models.PositiveIntegerField(default=0)
+    voucher_id = models.PositiveIntegerField(null=True, blank=True)
+    aid_account_id = models.PositiveIntegerField(null=True, blank=True)
+    paid_at = models.DateTimeField(null=True, blank=True)
+    payment_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    payment_receipt = models.CharField(max_length=16, blank=True)
 
     class Meta:
         verbose_name = _("order")
@@ -327,12 +353,40 @@ class Order(BaseModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(refund_total__lte=F("goods_total")), name="market_refund_le_goods"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_amount__lte=F("paid_amount")),
+                name="market_returned_le_paid",
+            ),
         ]
 
     @property
     def total(self) -> int:
         return self.goods_total - self.refund_total + self.delivery_fee
+
+    @property
+    def payment_reference(self) -> str:
+        """What the buyer writes in a transfer and what the QRIS carries (tag 62.05)."""
+        return self.code
+
+    @property
+    def paid_net(self) -> int:
+        return self.paid_amount - self.returned_amount
+
+    @property
+    def amount_owed(self) -> int:
+        """What the order still costs once delivered (0 when cancelled)."""
+        return 0 if self.status == OrderStatus.CANCELLED else self.total
+
+    @property
+    def balance_due(self) -> int:
+        """Still to pay (by QRIS, or in cash at the door)."""
+        return max(0, self.amount_owed - self.paid_net)
+
+    @property
+    def refund_owed(self) -> int:
+        """Paid beyond what the order costs after closing: to give back."""
+        return max(0, self.paid_net - self.amount_owed)
 
 
 class LineStatus(models.TextChoices):
@@ -429,3 +483,28 @@ class RouteStop(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sequence}. {self.kind}"
+
+
+class CyclePayout(models.Model):
+    """What a cycle's settlement credited one UMKM's payable, and the funds disbursement
+    (UMKM settlement) that pays it out: two officers approve, the treasurer pays with proof."""
+
+    cycle = models.ForeignKey(OrderCycle, on_delete=models.PROTECT, related_name="payouts")
+    organisation = models.ForeignKey(
+        "registry.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    amount = models.PositiveIntegerField()
+    disbursement_id = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "organisation"], name="market_payout_once_per_cycle"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="market_payout_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}/{self.organisation_id}: {self.amount}"

@@ -18,6 +18,7 @@ from .models import (
     Bundle,
     BundleComponent,
     Courier,
+    CyclePayout,
     CycleStatus,
     CycleStock,
     LineStatus,
@@ -318,6 +319,7 @@ class Breakdown:
     courier_share: int
     delivery_to_operations: int
     umkm: list[tuple[str, int, int, int]]  # name, gross, fee, net owed
+    umkm_ids: list[int] = field(default_factory=list)  # the organisations of ``umkm``
 
     @property
     def buyers_paid(self) -> int:
@@ -345,9 +347,11 @@ def cycle_breakdown(*, cycle: OrderCycle) -> Breakdown:
             name, total = gross.get(org.pk, (org.name, 0))
             gross[org.pk] = (name, total + rupiah)
     rows = []
-    for _pk, (name, total) in sorted(gross.items(), key=lambda kv: kv[1][0]):
+    ids = []
+    for pk, (name, total) in sorted(gross.items(), key=lambda kv: (kv[1][0], kv[0])):
         fee = total * fees.operations_fee_bp // 10000
         rows.append((name, total, fee, total - fee))
+        ids.append(pk)
     goods = sum(r[1] for r in rows)
     delivery = sum(
         Order.objects.filter(
@@ -362,7 +366,84 @@ def cycle_breakdown(*, cycle: OrderCycle) -> Breakdown:
         courier_share=courier,
         delivery_to_operations=delivery - courier,
         umkm=rows,
+        umkm_ids=ids,
     )
+
+
+@dataclass
+class OrderPayment:
+    """How an order is paid: what is due, the QRIS code to pay it, what is owed back."""
+
+    order: Order
+    qris_payload: str | None
+    qris_svg: str
+
+    @property
+    def bank_reference(self) -> str:
+        return self.order.payment_reference
+
+
+def order_payment(*, order: Order) -> OrderPayment:
+    """The order's payment state and, for a QRIS order still owing, the dynamic QRIS."""
+    from gotong.funds import services as funds_services
+
+    from .services import order_qris_payload
+
+    payload = order_qris_payload(order=order)
+    return OrderPayment(order, payload, funds_services.qris_svg(payload) if payload else "")
+
+
+def cycle_orders_payments(*, cycle: OrderCycle) -> QuerySet[Order]:
+    """The cycle's orders with how they are paid (for the treasurer and operators)."""
+    return Order.objects.filter(cycle=cycle).select_related("rt__rw").order_by("code")
+
+
+@dataclass
+class PayoutView:
+    payout: CyclePayout
+    status: str  # "" until asked for, else the funds disbursement's status
+    status_label: str
+    approvals: list[int]  # officers who approved
+    requested_by_id: int | None
+
+
+def cycle_payouts(*, cycle: OrderCycle) -> list[PayoutView]:
+    """What the settlement credited each UMKM and where its payout stands."""
+    from gotong.funds import selectors as funds_selectors
+
+    payouts = list(
+        CyclePayout.objects.filter(cycle=cycle)
+        .select_related("organisation")
+        .order_by("organisation__name", "pk")
+    )
+    ids = [p.disbursement_id for p in payouts if p.disbursement_id]
+    rows = {
+        d.pk: d
+        for d in funds_selectors.disbursement_list(kelurahan=cycle.kelurahan).filter(pk__in=ids)
+    }
+    views = []
+    for payout in payouts:
+        row = rows.get(payout.disbursement_id or 0)
+        views.append(
+            PayoutView(
+                payout,
+                row.status if row else "",
+                str(row.get_status_display()) if row else "",
+                [a.officer_id for a in row.approvals.all()] if row else [],
+                row.requested_by_id if row else None,
+            )
+        )
+    return views
+
+
+def payout_get(*, cycle: OrderCycle, pk: int) -> CyclePayout:
+    """One payout of the cycle."""
+    payout = (
+        CyclePayout.objects.filter(cycle=cycle, pk=pk).select_related("cycle__kelurahan").first()
+    )
+    if payout is None:
+        raise NotFound("Pembayaran UMKM tidak ditemukan.")
+    return payout
 
 
 def route_sheets(*, cycle: OrderCycle) -> QuerySet[RoutePlan]:

@@ -18,7 +18,20 @@
 - ``dropoff_record``: the courier records a drop-off with a photo or the buyer's code
   (and cash on delivery); the cycle is fulfilled when every order is delivered.
 - ``aid_order_place``: a sembako need served by an activity is fulfilled by buying a
-  bundle of the current cycle; the activity links to the order.
+  bundle of the current cycle, paid from the aid fund or a campaign; the activity links to
+  the order.
+- Payment through the funds ledger: ``order_place`` takes an aid voucher (right category
+  for every line, redeemed once, up to the order total); ``order_payment_confirm`` (the
+  treasurer confirms a QRIS payment); cash on delivery is posted by ``dropoff_record``;
+  what a closing refunds goes back to the voucher or aid source, or is paid back by the
+  treasurer (``order_refund_pay``).
+- ``cycle_settle``: after fulfilment, one ledger transfer pays each UMKM's payable, the
+  couriers and the operational fund out of the market clearing account, exactly as the
+  public ``selectors.cycle_breakdown``; ``cycle_payouts_request`` / ``payout_approve`` /
+  ``payout_pay``: the UMKM are paid through the funds disbursement flow (two approvals,
+  proof of payment).
+- An offer's gap campaign (``OfferSpec.gap_campaign``, ``offer_gap_campaign_set``) buys
+  the units a group buy misses at closing for households with open food needs.
 """
 
 import datetime as dt
@@ -40,7 +53,20 @@ from django.utils.translation import gettext_lazy as _
 
 from gotong.accounts.models import Role
 from gotong.accounts.permissions import memberships_effective, permission_gate, permission_require
-from gotong.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from gotong.core.exceptions import (
+    ApplicationError,
+    Conflict,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from gotong.funds import selectors as funds_selectors
+from gotong.funds import services as funds_services
+from gotong.funds.models import AID_SOURCES as FUNDS_AID_SOURCES
+from gotong.funds.models import AccountKind as FundsAccountKind
+from gotong.funds.models import Category as FundsCategory
+from gotong.funds.models import DisbursementKind as FundsDisbursementKind
+from gotong.funds.models import TransferKind as FundsTransferKind
 from gotong.registry.models import Organisation, OrganisationKind, OrganisationStatus
 from gotong.territory.models import RT, Kelurahan
 from gotong.transparency.photos import PhotoRejected, photo_inspect
@@ -49,9 +75,11 @@ from gotong.transparency.services import entry_record, evidence_upload
 from . import routing
 from .models import (
     AID_CATEGORIES,
+    VOUCHER_CATEGORIES,
     Bundle,
     BundleComponent,
     Courier,
+    CyclePayout,
     CycleStatus,
     CycleStock,
     Fulfilment,
@@ -476,6 +504,7 @@ class OfferSpec:
     bundle: Bundle | None = None
     threshold: int | None = None
     threshold_rule: str = ThresholdRule.CANCEL
+    gap_campaign: Any = None  # a funds Campaign that fills a group buy's gap at closing
 
 
 def _limit(product: Product) -> int:
@@ -516,6 +545,10 @@ def cycle_open(
             raise ValidationFailed(_("A threshold must be above zero."), {"field": "threshold"})
         if spec.threshold_rule not in ThresholdRule.values:
             raise ValidationFailed(_("Choose the rule for the threshold."), {"field": "threshold"})
+        if spec.gap_campaign is not None:
+            _gap_campaign_check(
+                kelurahan, spec.gap_campaign, spec.product or spec.bundle, spec.threshold
+            )
         items = (
             [spec.product]
             if spec.product
@@ -549,6 +582,7 @@ def cycle_open(
             price=spec.product.price if spec.product else spec.bundle.price,  # type: ignore[union-attr]
             threshold=spec.threshold,
             threshold_rule=spec.threshold_rule,
+            gap_campaign_id=spec.gap_campaign.pk if spec.gap_campaign is not None else None,
         )
         for spec in offers
     )
@@ -644,8 +678,14 @@ def order_place(
     location: tuple[float, float] | None = None,
     now: dt.datetime | None = None,
     need_id: int | None = None,
+    voucher_code: str = "",
 ) -> Order:
-    """A resident orders within the window; every line's stock is taken or nothing is."""
+    """A resident orders within the window; every line's stock is taken or nothing is.
+
+    Paid by QRIS (the order page shows the code), cash on delivery, or an aid voucher
+    typed here: the voucher must be of the category of every line and pays up to the
+    order total (the rest, if any, in cash at the door); a refused voucher refuses the
+    order and nothing is changed."""
     kelurahan = cycle.kelurahan
     permission_gate(actor, "market.order", kelurahan)
     now = now or timezone.now()
@@ -660,14 +700,17 @@ def order_place(
         raise ValidationFailed(_("Choose pickup or delivery."), {"field": "fulfilment"})
     if rt.kelurahan_id != kelurahan.pk:
         raise ValidationFailed(_("That RT is not in this kelurahan."), {"field": "rt"})
-    allowed_payments = {PaymentMethod.COD, PaymentMethod.QRIS}
+    allowed_payments = {PaymentMethod.COD, PaymentMethod.QRIS, PaymentMethod.VOUCHER}
     if need_id is not None:
         allowed_payments = {PaymentMethod.AID}
     if payment_method not in allowed_payments:
         raise ValidationFailed(
-            _("Choose cash on delivery or QRIS (aid vouchers are not available yet)."),
+            _("Choose cash on delivery, QRIS or an aid voucher."),
             {"field": "payment_method"},
         )
+    voucher_code = (voucher_code or "").strip()
+    if payment_method == PaymentMethod.VOUCHER and not voucher_code:
+        raise ValidationFailed(_("Type the voucher code."), {"field": "voucher_code"})
     address_note = " ".join((address_note or "").split())[:200]
     if fulfilment == Fulfilment.DELIVERY and not address_note and need_id is None:
         raise ValidationFailed(
@@ -756,6 +799,8 @@ def order_place(
             "aid": need_id is not None,
         },
     )
+    if payment_method == PaymentMethod.VOUCHER:
+        _voucher_pay(actor, order, voucher_code, [offers[s.offer.pk] for s in lines])
     return order
 
 
@@ -789,6 +834,7 @@ def order_cancel(*, actor: Any, order: Order, now: dt.datetime | None = None) ->
         f"order:{order.pk}",
         {"cycle": f"cycle:{cycle.pk}"},
     )
+    _prepaid_return(actor, order)
     return order
 
 
@@ -800,6 +846,7 @@ def cycle_close(*, actor: Any, cycle: OrderCycle, now: dt.datetime | None = None
     if actor is not None:
         permission_require(actor, "market.manage", kelurahan)
     now = now or timezone.now()
+    gaps = _gaps_fill(actor, cycle, now) if cycle.status == CycleStatus.OPEN else {}
     if not OrderCycle.objects.filter(pk=cycle.pk, status=CycleStatus.OPEN).update(
         status=CycleStatus.CLOSED, closed_at=now, closes_at=min(cycle.closes_at, now)
     ):
@@ -852,6 +899,14 @@ def cycle_close(*, actor: Any, cycle: OrderCycle, now: dt.datetime | None = None
     placed = Order.objects.filter(cycle=cycle, status=OrderStatus.PLACED)
     placed.filter(pk__in=live).update(status=OrderStatus.CONFIRMED)
     placed.exclude(pk__in=live).update(status=OrderStatus.CANCELLED, delivery_fee=0)
+    # Prepaid value a closing no longer needs goes back to the voucher or aid source
+    # (QRIS money is paid back by the treasurer: ``order_refund_pay``).
+    for order in Order.objects.filter(
+        cycle=cycle,
+        payment_method__in=[PaymentMethod.VOUCHER, PaymentMethod.AID],
+        paid_amount__gt=0,
+    ).order_by("pk"):
+        _prepaid_return(actor, order)
     _log(
         kelurahan,
         "market.cycle_closed",
@@ -866,6 +921,7 @@ def cycle_close(*, actor: Any, cycle: OrderCycle, now: dt.datetime | None = None
             "thresholds": {
                 f"offer:{o.pk}": o.threshold_met for o in offers.values() if o.threshold
             },
+            "gaps_filled": {f"offer:{pk}": units for pk, units in gaps.items()},
         },
     )
     return cycle
@@ -1122,12 +1178,13 @@ def dropoff_record(
         raise ValidationFailed(
             _("Enter the buyer's code or take a photo of the hand-over."), {"field": "code"}
         )
-    if order.payment_method == PaymentMethod.COD:
-        if cash_collected != order.total:
+    due = order.balance_due
+    if order.payment_method in (PaymentMethod.COD, PaymentMethod.VOUCHER) and due > 0:
+        if cash_collected != due:
             raise ValidationFailed(
                 _("Cash on delivery: enter the amount received (%(total)s).")
-                % {"total": f"Rp {order.total:,}".replace(",", ".")},
-                {"field": "cash_collected", "expected": order.total},
+                % {"total": f"Rp {due:,}".replace(",", ".")},
+                {"field": "cash_collected", "expected": due},
             )
     elif cash_collected:
         raise ValidationFailed(_("This order is not paid in cash."), {"field": "cash_collected"})
@@ -1140,6 +1197,8 @@ def dropoff_record(
         updated_at=now,
     ):
         raise Conflict(_("This order is not waiting for delivery."), {"field": "status"})
+    if cash_collected:
+        _cash_receive(actor, order, cash_collected, now)
     order.refresh_from_db()
     _log(
         kelurahan,
@@ -1165,9 +1224,13 @@ def dropoff_record(
 
 
 @transaction.atomic
-def aid_order_place(*, actor: Any, activity: Any, need: Any, offer: Offer) -> Order:
+def aid_order_place(
+    *, actor: Any, activity: Any, need: Any, offer: Offer, source: Any = None
+) -> Order:
     """Fulfil a need served by an activity by buying a bundle (or product) of the current
-    cycle from local UMKM; the activity links to the order as a UMKM product resource."""
+    cycle from local UMKM, paid from ``source`` (a funds account: the aid fund by default,
+    or a campaign whose earmark fits); the activity links to the order as a UMKM product
+    resource, and the ledger's spending names the activity."""
     from gotong.activities.models import ActivityNeed
     from gotong.activities.services import resource_link_add
 
@@ -1196,6 +1259,7 @@ def aid_order_place(*, actor: Any, activity: Any, need: Any, offer: Offer) -> Or
         payment_method=PaymentMethod.AID,
         need_id=need.pk,
     )
+    _aid_pay(actor, order, source, activity_id=activity.pk)
     first_product: Any = offer.product or (
         offer.bundle.components.select_related("product__organisation")[0].product  # type: ignore[union-attr]
     )
@@ -1231,3 +1295,678 @@ def managed_organisation_ids(user: Any, kelurahan: Kelurahan) -> set[int] | None
             "organisation_id", flat=True
         )
     )
+
+
+# ----------------------------------------------------------------------------- payment
+# Money of the market moves through the funds ledger (``gotong.funds.services``): every
+# payment goes into the market clearing account, the settlement pays it out.
+
+
+def _accounts(kelurahan: Kelurahan) -> dict[str, Any]:
+    return funds_services.market_accounts(kelurahan=kelurahan)
+
+
+def _order_locked(order: Order) -> Order:
+    return (
+        Order.objects.select_for_update(of=("self",)).select_related("kelurahan").get(pk=order.pk)
+    )
+
+
+def _paid(order: Order, amount: int, at: dt.datetime, **fields: Any) -> None:
+    Order.objects.filter(pk=order.pk).update(
+        paid_amount=F("paid_amount") + amount, paid_at=at, updated_at=timezone.now(), **fields
+    )
+
+
+def _item_voucher_category(offer: Offer) -> str:
+    item: Any = offer.bundle or offer.product
+    return VOUCHER_CATEGORIES.get(str(item.category), "")
+
+
+def _voucher_pay(actor: Any, order: Order, code: str, offers: Sequence[Offer]) -> None:
+    """Pay ``order`` with an aid voucher through the funds rules (or refuse it all)."""
+    items = [(o.name, _item_voucher_category(o)) for o in offers]
+    redemption = funds_services.voucher_market_pay(
+        actor=actor,
+        kelurahan=order.kelurahan,
+        code=code,
+        items=items,
+        amount_max=order.total,
+        market_order_id=order.pk,
+    )
+    _paid(
+        order,
+        redemption.amount,
+        redemption.created_at,
+        voucher_id=redemption.voucher_id,
+        voucher_amount=redemption.amount,
+    )
+    order.refresh_from_db()
+    _log(
+        order.kelurahan,
+        "market.order_paid",
+        actor,
+        f"order:{order.pk}",
+        {
+            "method": PaymentMethod.VOUCHER,
+            "amount": redemption.amount,
+            "transfer": f"transfer:{redemption.transfer_id}",
+            "cash_due": order.balance_due,
+        },
+    )
+
+
+def _aid_pay(actor: Any, order: Order, source: Any, *, activity_id: int | None) -> None:
+    """Pay an aid order from the aid fund or a campaign (earmark checked); it counts as
+    spent on aid, for the activity when there is one."""
+    kelurahan = order.kelurahan
+    accounts = _accounts(kelurahan)
+    source = source if source is not None else accounts[FundsAccountKind.AID_FUND]
+    if source.kelurahan_id != kelurahan.pk or source.kind not in FUNDS_AID_SOURCES:
+        raise ValidationFailed(
+            _("Aid is paid from the aid fund or a campaign."), {"field": "source"}
+        )
+    category = next(
+        (
+            _item_voucher_category(line.offer)
+            for line in order.lines.select_related("offer__product", "offer__bundle")
+        ),
+        "",
+    )
+    funds_services.earmark_check(
+        account=source, category=category or "lainnya", activity_id=activity_id, rt=order.rt
+    )
+    campaign = funds_selectors.campaign_list(kelurahan=kelurahan).filter(account=source).first()
+    amount = order.balance_due
+    transfer = funds_services.transfer_post(
+        kelurahan=kelurahan,
+        kind=FundsTransferKind.SPEND,
+        postings=[(source, amount), (accounts[FundsAccountKind.MARKET_CLEARING], -amount)],
+        actor=actor,
+        memo=f"Pasar {order.code}",
+        campaign=campaign,
+        activity_id=activity_id,
+        log_data={"market_order": f"order:{order.pk}", "need": f"need:{order.need_id}"},
+    )
+    _paid(order, amount, transfer.created_at, aid_account_id=source.pk)
+    order.refresh_from_db()
+    _log(
+        kelurahan,
+        "market.order_paid",
+        actor,
+        f"order:{order.pk}",
+        {"method": PaymentMethod.AID, "amount": amount, "transfer": f"transfer:{transfer.pk}"},
+    )
+
+
+def _returned(order: Order, amount: int) -> None:
+    if not Order.objects.filter(pk=order.pk, returned_amount=order.returned_amount).update(
+        returned_amount=F("returned_amount") + amount, updated_at=timezone.now()
+    ):
+        raise Conflict(_("This refund was already made."), {"field": "order"})
+
+
+def _prepaid_return(actor: Any, order: Order) -> None:
+    """What a voucher or aid order no longer costs goes back automatically: to the
+    voucher (or its source once expired), or to the aid fund or campaign that paid."""
+    order = _order_locked(order)
+    owed = order.refund_owed
+    if owed <= 0 or order.payment_method not in (PaymentMethod.VOUCHER, PaymentMethod.AID):
+        return
+    kelurahan = order.kelurahan
+    if order.payment_method == PaymentMethod.VOUCHER and order.voucher_id:
+        transfer = funds_services.voucher_market_refund(
+            actor=actor,
+            kelurahan=kelurahan,
+            voucher_id=order.voucher_id,
+            amount=owed,
+            market_order_id=order.pk,
+        )
+        to = "voucher"
+    elif order.payment_method == PaymentMethod.AID and order.aid_account_id:
+        source = funds_selectors.account_get(kelurahan=kelurahan, pk=order.aid_account_id)
+        transfer = funds_services.transfer_post(
+            kelurahan=kelurahan,
+            kind=FundsTransferKind.MARKET_REFUND,
+            postings=[
+                (_accounts(kelurahan)[FundsAccountKind.MARKET_CLEARING], owed),
+                (source, -owed),
+            ],
+            actor=actor,
+            memo=f"Pasar {order.code}",
+            campaign=funds_selectors.campaign_list(kelurahan=kelurahan)
+            .filter(account=source)
+            .first(),
+            log_data={"market_order": f"order:{order.pk}"},
+        )
+        to = "aid_source"
+    else:
+        return
+    _returned(order, owed)
+    _log(
+        kelurahan,
+        "market.order_refunded",
+        actor,
+        f"order:{order.pk}",
+        {"amount": owed, "to": to, "transfer": f"transfer:{transfer.pk}"},
+    )
+
+
+def _cash_receive(actor: Any, order: Order, amount: int, at: dt.datetime) -> None:
+    """Cash taken at the door goes into the cash box, held for the cycle's settlement."""
+    accounts = _accounts(order.kelurahan)
+    transfer = funds_services.transfer_post(
+        kelurahan=order.kelurahan,
+        kind=FundsTransferKind.MARKET_PAYMENT,
+        postings=[
+            (accounts[FundsAccountKind.CASH], amount),
+            (accounts[FundsAccountKind.MARKET_CLEARING], -amount),
+        ],
+        actor=actor,
+        memo=f"Pasar {order.code}",
+        log_data={"market_order": f"order:{order.pk}", "channel": "cash"},
+        at=at,
+    )
+    _paid(order, amount, at)
+    _log(
+        order.kelurahan,
+        "market.order_paid",
+        actor,
+        f"order:{order.pk}",
+        {"method": "cash", "amount": amount, "transfer": f"transfer:{transfer.pk}"},
+    )
+
+
+def order_qris_payload(*, order: Order) -> str | None:
+    """The dynamic QRIS payload for what a QRIS order still owes (reference: the order
+    code), or None (paid, cancelled, another method, or no QRIS configured)."""
+    if (
+        order.payment_method != PaymentMethod.QRIS
+        or order.paid_at is not None
+        or order.status == OrderStatus.CANCELLED
+        or order.balance_due <= 0
+    ):
+        return None
+    return funds_services.qris_payload_for(
+        kelurahan=order.kelurahan, amount=order.balance_due, reference=order.payment_reference
+    )
+
+
+def _proof(actor: Any, kelurahan: Kelurahan, subject: str, upload: Any, receipt_code: str) -> str:
+    if receipt_code:
+        from gotong.transparency import selectors as transparency_selectors
+
+        return transparency_selectors.evidence_get(kelurahan=kelurahan, code=receipt_code).code
+    if upload is None:
+        raise ValidationFailed(
+            _("A photo of the receipt or proof of payment is required."), {"field": "receipt"}
+        )
+    return evidence_upload(kelurahan=kelurahan, uploader=actor, subject=subject, upload=upload).code
+
+
+@transaction.atomic
+def order_payment_confirm(
+    *,
+    actor: Any,
+    order: Order,
+    amount: Any = None,
+    receipt: Any = None,
+    receipt_code: str = "",
+    idempotency_key: str | None = None,
+) -> Order:
+    """The treasurer confirms a QRIS payment seen in the kelurahan's account (with a
+    photo of it): the money is posted bank -> market clearing. ``amount`` defaults to what
+    the order owes; more than that becomes a refund owed to the buyer."""
+    kelurahan = order.kelurahan
+    permission_require(actor, "funds.treasury", kelurahan)
+    request = {"market_payment": order.pk}
+    replay = funds_services.transfer_replayed(
+        kelurahan=kelurahan, key=idempotency_key, request=request
+    )
+    if replay is not None:
+        return Order.objects.get(pk=order.pk)
+    order = _order_locked(order)
+    if order.payment_method != PaymentMethod.QRIS:
+        raise ValidationFailed(
+            _("Only QRIS payments are confirmed by the treasurer."), {"field": "order"}
+        )
+    if order.paid_at is not None:
+        raise Conflict(_("This payment was already confirmed."), {"field": "order"})
+    if amount in (None, ""):
+        value = order.balance_due
+        if value <= 0:
+            raise ValidationFailed(
+                _("Nothing is due on this order: enter the amount received."),
+                {"field": "amount"},
+            )
+    else:
+        value = funds_services.amount_clean(amount)
+    code = _proof(actor, kelurahan, f"market_order:{order.pk}", receipt, receipt_code)
+    accounts = _accounts(kelurahan)
+    transfer = funds_services.transfer_post(
+        kelurahan=kelurahan,
+        kind=FundsTransferKind.MARKET_PAYMENT,
+        postings=[
+            (accounts[FundsAccountKind.BANK], value),
+            (accounts[FundsAccountKind.MARKET_CLEARING], -value),
+        ],
+        actor=actor,
+        memo=f"QRIS {order.code}",
+        idempotency_key=idempotency_key,
+        request=request,
+        receipt_code=code,
+        log_data={"market_order": f"order:{order.pk}", "channel": "qris"},
+    )
+    _paid(order, value, transfer.created_at, payment_confirmed_by=actor, payment_receipt=code)
+    order.refresh_from_db()
+    _log(
+        kelurahan,
+        "market.order_paid",
+        actor,
+        f"order:{order.pk}",
+        {
+            "method": PaymentMethod.QRIS,
+            "amount": value,
+            "transfer": f"transfer:{transfer.pk}",
+            "receipt": code,
+        },
+    )
+    return order
+
+
+@transaction.atomic
+def order_refund_pay(
+    *,
+    actor: Any,
+    order: Order,
+    proof: Any = None,
+    receipt_code: str = "",
+    idempotency_key: str | None = None,
+) -> Order:
+    """The treasurer pays back what a QRIS buyer paid beyond the order's final total (a
+    line cancelled at closing, a cancelled order), with proof: clearing -> bank."""
+    kelurahan = order.kelurahan
+    permission_require(actor, "funds.treasury", kelurahan)
+    request = {"market_refund": order.pk}
+    replay = funds_services.transfer_replayed(
+        kelurahan=kelurahan, key=idempotency_key, request=request
+    )
+    if replay is not None:
+        return Order.objects.get(pk=order.pk)
+    order = _order_locked(order)
+    owed = order.refund_owed
+    if order.payment_method != PaymentMethod.QRIS or owed <= 0:
+        raise Conflict(_("Nothing is owed back on this order."), {"field": "order"})
+    if order.status == OrderStatus.PLACED:
+        raise Conflict(_("Refunds are paid once the order window has closed."), {"field": "order"})
+    code = _proof(actor, kelurahan, f"market_order:{order.pk}", proof, receipt_code)
+    accounts = _accounts(kelurahan)
+    transfer = funds_services.transfer_post(
+        kelurahan=kelurahan,
+        kind=FundsTransferKind.MARKET_REFUND,
+        postings=[
+            (accounts[FundsAccountKind.MARKET_CLEARING], owed),
+            (accounts[FundsAccountKind.BANK], -owed),
+        ],
+        actor=actor,
+        memo=f"Refund {order.code}",
+        idempotency_key=idempotency_key,
+        request=request,
+        receipt_code=code,
+        log_data={"market_order": f"order:{order.pk}"},
+    )
+    _returned(order, owed)
+    order.refresh_from_db()
+    _log(
+        kelurahan,
+        "market.order_refunded",
+        actor,
+        f"order:{order.pk}",
+        {"amount": owed, "to": "buyer", "transfer": f"transfer:{transfer.pk}", "receipt": code},
+    )
+    return order
+
+
+# --------------------------------------------------------------------------- settlement
+
+
+@transaction.atomic
+def cycle_settle(
+    *, actor: Any, cycle: OrderCycle, idempotency_key: str | None = None
+) -> OrderCycle:
+    """Post a fulfilled cycle to the ledger in one transfer out of the market clearing
+    account: each UMKM's payable its net sales, the couriers their share of the delivery
+    fees, the operational fund the operations fee and the rest of the delivery fees;
+    exactly the public ``cycle_breakdown``, which sums to zero. Once: settling again is
+    refused (with the same Idempotency-Key it is answered as a replay)."""
+    from .selectors import cycle_breakdown
+
+    kelurahan = cycle.kelurahan
+    permission_require(actor, "market.manage", kelurahan)
+    cycle = OrderCycle.objects.select_for_update(of=("self",)).get(pk=cycle.pk)
+    request = {"settle": cycle.pk}
+    if cycle.settled_at is not None:
+        replay = funds_services.transfer_replayed(
+            kelurahan=kelurahan, key=idempotency_key, request=request
+        )
+        if replay is not None and replay.pk == cycle.settlement_transfer_id:
+            cycle.replayed = True  # type: ignore[attr-defined]
+            return cycle
+        raise Conflict(
+            _("This cycle was already settled."),
+            {"field": "cycle", "transfer": cycle.settlement_transfer_id},
+        )
+    if cycle.status != CycleStatus.FULFILLED:
+        raise Conflict(
+            _("A cycle is settled once every order has been delivered."), {"field": "status"}
+        )
+    orders = list(
+        Order.objects.filter(cycle=cycle).exclude(status=OrderStatus.CANCELLED).order_by("pk")
+    )
+    unpaid = [o.code for o in orders if o.balance_due > 0]
+    if unpaid:
+        raise Conflict(
+            _("These orders are not paid yet: %(codes)s.") % {"codes": ", ".join(unpaid[:20])},
+            {"field": "orders", "orders": unpaid},
+        )
+    split = cycle_breakdown(cycle=cycle)
+    if split.balance != 0 or split.buyers_paid != sum(o.total for o in orders):
+        raise Conflict(_("The fee split does not add up; the cycle cannot be settled."))
+    accounts = _accounts(kelurahan)
+    postings: list[tuple[Any, int]] = []
+    payables: list[tuple[int, int]] = []
+    for org_id, (_name, _gross, _fee, net) in zip(split.umkm_ids, split.umkm, strict=True):
+        if net > 0:
+            organisation = Organisation.objects.get(pk=org_id)
+            merchant = funds_services.umkm_payable_ensure(organisation=organisation)
+            postings.append((merchant.account, -net))
+            payables.append((org_id, net))
+    operations = split.operations_fee + split.delivery_to_operations
+    if operations:
+        postings.append((accounts[FundsAccountKind.OPERATIONAL_FUND], -operations))
+    if split.courier_share:
+        postings.append((accounts[FundsAccountKind.COURIER_PAYABLE], -split.courier_share))
+    transfer = None
+    if split.buyers_paid:
+        postings.insert(0, (accounts[FundsAccountKind.MARKET_CLEARING], split.buyers_paid))
+        transfer = funds_services.transfer_post(
+            kelurahan=kelurahan,
+            kind=FundsTransferKind.MARKET_SETTLEMENT,
+            postings=postings,
+            actor=actor,
+            memo=f"Pasar: {cycle.title}",
+            idempotency_key=idempotency_key or f"market-settle:{cycle.pk}",
+            request=request,
+            log_data={
+                "cycle": f"cycle:{cycle.pk}",
+                "goods": split.goods,
+                "operations_fee": split.operations_fee,
+                "delivery_fees": split.delivery_fees,
+                "courier_share": split.courier_share,
+                "umkm": {f"organisation:{pk}": net for pk, net in payables},
+            },
+        )
+    CyclePayout.objects.bulk_create(
+        CyclePayout(cycle=cycle, organisation_id=pk, amount=net) for pk, net in payables
+    )
+    now = timezone.now()
+    OrderCycle.objects.filter(pk=cycle.pk).update(
+        settled_at=now,
+        settled_by=_user(actor),
+        settlement_transfer_id=transfer.pk if transfer else None,
+    )
+    cycle.refresh_from_db()
+    _log(
+        kelurahan,
+        "market.cycle_settled",
+        actor,
+        f"cycle:{cycle.pk}",
+        {
+            "transfer": f"transfer:{transfer.pk}" if transfer else None,
+            "buyers_paid": split.buyers_paid,
+            "umkm": len(payables),
+            "operations": operations,
+            "couriers": split.courier_share,
+        },
+    )
+    cycle.replayed = False  # type: ignore[attr-defined]
+    return cycle
+
+
+@transaction.atomic
+def cycle_payouts_request(
+    *, actor: Any, cycle: OrderCycle, pay_by_cash: bool = False
+) -> list[CyclePayout]:
+    """Ask to pay each UMKM what the settlement credited it (a funds disbursement of kind
+    UMKM settlement: two other officers approve, the treasurer pays with proof), by bank
+    transfer or, with ``pay_by_cash``, from the cash box (cash taken at the door)."""
+    kelurahan = cycle.kelurahan
+    permission_require(actor, "funds.operate", kelurahan)
+    cycle.refresh_from_db(fields=["settled_at"])
+    if cycle.settled_at is None:
+        raise Conflict(_("Settle the cycle before paying the UMKM."), {"field": "cycle"})
+    waiting = list(
+        CyclePayout.objects.select_for_update(of=("self",))
+        .filter(cycle=cycle, disbursement_id__isnull=True)
+        .select_related("organisation")
+        .order_by("pk")
+    )
+    if not waiting:
+        raise Conflict(_("Every UMKM of this cycle already has its payout."), {"field": "cycle"})
+    for payout in waiting:
+        merchant = funds_services.umkm_payable_ensure(organisation=payout.organisation)
+        disbursement = funds_services.disbursement_request(
+            actor=actor,
+            kelurahan=kelurahan,
+            kind=FundsDisbursementKind.UMKM_SETTLEMENT,
+            amount=payout.amount,
+            purpose=f"Pasar Gotong Royong: {cycle.title}",
+            category=FundsCategory.OTHER,
+            merchant=merchant,
+            pay_by_cash=pay_by_cash,
+        )
+        payout.disbursement_id = disbursement.pk
+        payout.save(update_fields=["disbursement_id"])
+    _log(
+        kelurahan,
+        "market.payouts_requested",
+        actor,
+        f"cycle:{cycle.pk}",
+        {"payouts": [f"disbursement:{p.disbursement_id}" for p in waiting]},
+    )
+    return list(CyclePayout.objects.filter(cycle=cycle).order_by("pk"))
+
+
+def _payout_disbursement(payout: CyclePayout) -> Any:
+    if payout.disbursement_id is None:
+        raise Conflict(_("Ask for this payout first."), {"field": "payout"})
+    return funds_selectors.disbursement_get(
+        kelurahan=payout.cycle.kelurahan, pk=payout.disbursement_id
+    )
+
+
+@transaction.atomic
+def payout_approve(*, actor: Any, payout: CyclePayout) -> Any:
+    """One of the two approvals of a UMKM payout (never by the requester, never twice by
+    one officer: the funds rules)."""
+    return funds_services.disbursement_approve(
+        actor=actor, disbursement=_payout_disbursement(payout)
+    )
+
+
+@transaction.atomic
+def payout_pay(
+    *,
+    actor: Any,
+    payout: CyclePayout,
+    proof: Any = None,
+    receipt_code: str = "",
+    idempotency_key: str | None = None,
+) -> Any:
+    """The treasurer pays an approved UMKM payout with a photo of the transfer."""
+    return funds_services.disbursement_pay(
+        actor=actor,
+        disbursement=_payout_disbursement(payout),
+        proof=proof,
+        receipt_code=receipt_code,
+        idempotency_key=idempotency_key,
+    )
+
+
+# ------------------------------------------------------------------------ gap campaign
+
+
+def _gap_campaign_check(
+    kelurahan: Kelurahan, campaign: Any, item: Any, threshold: int | None
+) -> None:
+    if campaign.kelurahan_id != kelurahan.pk:
+        raise NotFound(_("That campaign is not in this kelurahan."), {"field": "gap_campaign"})
+    if threshold is None:
+        raise ValidationFailed(
+            _("Only a group buy with a threshold can have a campaign fill its gap."),
+            {"field": "gap_campaign"},
+        )
+    if str(item.category) not in {str(k) for k in AID_CATEGORIES}:
+        raise ValidationFailed(
+            _("A campaign fills the gap only for aid items (sembako, household needs)."),
+            {"field": "gap_campaign"},
+        )
+
+
+@transaction.atomic
+def offer_gap_campaign_set(*, actor: Any, offer: Offer, campaign: Any) -> Offer:
+    """An operator names the campaign that fills this group buy's gap at closing (or
+    None to stop it); only while the cycle is open."""
+    kelurahan = offer.cycle.kelurahan
+    permission_require(actor, "market.manage", kelurahan)
+    if offer.cycle.status != CycleStatus.OPEN:
+        raise Conflict(_("This cycle is not open."), {"field": "status"})
+    if campaign is not None:
+        _gap_campaign_check(kelurahan, campaign, offer.bundle or offer.product, offer.threshold)
+    offer.gap_campaign_id = campaign.pk if campaign is not None else None
+    offer.save(update_fields=["gap_campaign_id"])
+    _log(
+        kelurahan,
+        "market.gap_campaign_set",
+        actor,
+        f"offer:{offer.pk}",
+        {"campaign": offer.gap_campaign_id},
+    )
+    return offer
+
+
+GAP_NEED_STATUSES = ("approved", "escalated")
+
+
+def _gap_fill(buyer: Any, cycle: OrderCycle, offer: Offer, missing: int, at: dt.datetime) -> int:
+    """Buy ``missing`` units for households with open needs, paid by the campaign; or
+    refuse (the caller rolls back and the normal rule applies)."""
+    from gotong.needs import selectors as needs_selectors
+
+    kelurahan = cycle.kelurahan
+    campaign = funds_selectors.campaign_get(kelurahan=kelurahan, pk=offer.gap_campaign_id or 0)
+    item: Any = offer.bundle or offer.product
+    need_category = {str(k): v for k, v in AID_CATEGORIES.items()}.get(str(item.category))
+    if need_category is None:
+        raise ValidationFailed(_("This item does not serve needs."), {"reason": "category"})
+    category = _item_voucher_category(offer) or "lainnya"
+    taken = set(
+        Order.objects.filter(kelurahan=kelurahan, need_id__isnull=False)
+        .exclude(status=OrderStatus.CANCELLED)
+        .values_list("need_id", flat=True)
+    )
+    chosen: list[Any] = []
+    households: set[str] = set()
+    for status in GAP_NEED_STATUSES:
+        for need in needs_selectors.need_board(
+            kelurahan=kelurahan, status=status, category=need_category
+        ):
+            who = (
+                f"h{need.beneficiary_household_id}"
+                if need.beneficiary_household_id
+                else f"p{need.beneficiary_person_id}"
+            )
+            if need.pk in taken or who in households or len(chosen) >= missing:
+                continue
+            try:
+                funds_services.earmark_check(
+                    account=campaign.account, category=category, rt=need.rt
+                )
+            except ValidationFailed:
+                continue
+            households.add(who)
+            chosen.append(need)
+    if len(chosen) < missing:
+        raise ValidationFailed(
+            _("Not enough households with open needs to fill the gap."),
+            {"reason": "needs", "found": len(chosen), "missing": missing},
+        )
+    cost = missing * (offer.price + settings_for(kelurahan).delivery_fee)
+    campaign.account.refresh_from_db()
+    if campaign.account.balance < cost:
+        raise ValidationFailed(
+            _("The campaign's balance cannot pay for the gap."),
+            {"reason": "balance", "cost": cost},
+        )
+    orders = []
+    for need in chosen:
+        order = order_place(
+            actor=buyer,
+            cycle=cycle,
+            lines=[LineSpec(offer=offer, quantity=1)],
+            fulfilment=Fulfilment.DELIVERY,
+            rt=need.rt,
+            payment_method=PaymentMethod.AID,
+            need_id=need.pk,
+            now=at,
+        )
+        _aid_pay(buyer, order, campaign.account, activity_id=None)
+        orders.append(order)
+    _log(
+        kelurahan,
+        "market.gap_filled",
+        buyer,
+        f"offer:{offer.pk}",
+        {
+            "cycle": f"cycle:{cycle.pk}",
+            "campaign": campaign.pk,
+            "units": missing,
+            "cost": cost,
+            "needs": [f"need:{n.pk}" for n in chosen],
+            "orders": [f"order:{o.pk}" for o in orders],
+        },
+    )
+    Offer.objects.filter(pk=offer.pk).update(gap_filled=F("gap_filled") + missing)
+    return missing
+
+
+def _gaps_fill(actor: Any, cycle: OrderCycle, now: dt.datetime) -> dict[int, int]:
+    """At closing, before thresholds are judged: each group buy short of its threshold
+    whose offer names a campaign gets its gap bought for households with open needs, if
+    the campaign can pay and enough such households exist; otherwise nothing changes."""
+    buyer = actor if getattr(actor, "is_authenticated", False) else cycle.created_by
+    inside = min(now, cycle.closes_at - dt.timedelta(seconds=1))
+    if buyer is None or inside < cycle.opens_at:
+        return {}
+    filled: dict[int, int] = {}
+    offers = (
+        Offer.objects.filter(cycle=cycle, gap_campaign_id__isnull=False, threshold__isnull=False)
+        .select_related("product", "bundle")
+        .order_by("pk")
+    )
+    for offer in offers:
+        missing = (offer.threshold or 0) - offer.ordered
+        if missing <= 0:
+            continue
+        try:
+            with transaction.atomic():
+                filled[offer.pk] = _gap_fill(buyer, cycle, offer, missing, inside)
+        except ApplicationError as exc:
+            _log(
+                cycle.kelurahan,
+                "market.gap_not_filled",
+                actor,
+                f"offer:{offer.pk}",
+                {"missing": missing, "reason": exc.extra.get("reason", type(exc).__name__)},
+            )
+    return filled

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_ops
+from .views_pay import cycle_money
 
 app_name = "market"
 
@@ -16,6 +17,11 @@ urlpatterns = [
     path("k/<slug:slug>/pasar/pesanan/", views.order_list, name="orders"),
     path("k/<slug:slug>/pasar/pesanan/<int:order_id>/", views.order_detail, name="order"),
     path("k/<slug:slug>/pasar/umkm/", views.umkm_dashboard, name="umkm"),
+    path(
+        "k/<slug:slug>/pasar/siklus/<int:cycle_id>/keuangan/",
+        cycle_money,
+        name="cycle_money",
+    ),
     # UMKM sellers
     path("k/<slug:slug>/pasar/jualan/", views_ops.seller_products, name="seller_products"),
     path("k/<slug:slug>/pasar/jualan/produk/baru/", views_ops.product_new, name="product_new"),

@@ -106,6 +106,7 @@ def order_form(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
                 rt=rt,
                 address_note=request.POST.get("address_note", ""),
                 payment_method=request.POST.get("payment_method", ""),
+                voucher_code=request.POST.get("voucher_code", ""),
             )
         except ApplicationError as exc:
             error = exc.message
@@ -125,6 +126,7 @@ def order_form(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
             "payments": [
                 (PaymentMethod.COD, PaymentMethod.COD.label),
                 (PaymentMethod.QRIS, PaymentMethod.QRIS.label),
+                (PaymentMethod.VOUCHER, PaymentMethod.VOUCHER.label),
             ],
             "fees": fees,
             "error": error,
@@ -154,7 +156,11 @@ def order_detail(request: HttpRequest, slug: str, order_id: int) -> HttpResponse
     return render(
         request,
         "market/order_detail.html",
-        {"order": order, "code": services.recipient_code(order)},
+        {
+            "order": order,
+            "code": services.recipient_code(order),
+            "payment": selectors.order_payment(order=order),
+        },
     )
 
 
