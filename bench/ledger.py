@@ -6,9 +6,9 @@ database ``gr_funds_bench``), then:
       ``transfer_post`` (locks, conditional balance updates, postings, log entry)
   transfers_per_s_8_writers: the same with 8 writer processes, all crediting their own
       campaign and debiting the one bank account (the hot row) in one kelurahan; every
-      transfer's log entry is queued in its transaction and appended after the commit by
-      whichever writer holds the log's append lock (in batches); for comparison, stderr
-      shows 8 writers in 8 kelurahan (8 logs, 8 bank rows)
+      transfer's log entry is queued in its transaction and appended in batches by the
+      writers' background appenders, and the time counts until every entry is in the log;
+      for comparison, stderr shows 8 writers in 8 kelurahan (8 logs, 8 bank rows)
   monthly_report_100k_s: seconds for ``monthly_report`` of a month after 100,000
       transfers (200,000 postings) were written over three months
 Targets: at least 300 transfers/s with 8 writers; report under 5 s.
@@ -47,6 +47,7 @@ from gotong.funds.models import Account, AccountKind, Posting, Transfer  # noqa:
 from gotong.territory.models import Kelurahan  # noqa: E402
 from gotong.transparency.models import QueuedEntry  # noqa: E402
 from gotong.transparency.selectors import log_size  # noqa: E402
+from gotong.transparency.services import log_drains_wait  # noqa: E402
 
 SINGLE = 1_000
 PER_WRITER = 400
@@ -82,6 +83,7 @@ def _post(kelurahan_id: int, account_id: int, count: int) -> None:
             postings=[(bank, 1_000 + i), (fund, -(1_000 + i))],
             actor=None,
         )
+    log_drains_wait()  # the log is part of the work: wait for this process's appender
     connections.close_all()
 
 

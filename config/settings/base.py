@@ -185,6 +185,10 @@ GOTONG_NOTIFICATION_BACKOFF_SECONDS = 30
 GOTONG_LOG_SIGNING_KEY = ""
 GOTONG_LOG_SIGNING_KEY_FILE: Path | None = None
 GOTONG_TREE_HEAD_INTERVAL_SECONDS = 60
+# Queued log entries (the funds ledger's) are appended by a background thread of the
+# writing process this long after the commit, in batches; False appends at the commit.
+GOTONG_LOG_DRAIN_IN_BACKGROUND = True
+GOTONG_LOG_DRAIN_DELAY_MS = 200
 
 # Login codes for residents (gotong.accounts).
 GOTONG_LOGIN_CODE_TTL_SECONDS = 300

@@ -13,8 +13,11 @@
 
 import hashlib
 import hmac
+import logging
 import re
 import secrets
+import threading
+import time
 from collections.abc import Iterable, Mapping
 from functools import reduce
 from operator import or_
@@ -38,6 +41,8 @@ from .canonical import canonical_bytes
 from .models import Evidence, LogEntry, LogHead, QueuedEntry, SignedTreeHead, TreeNode
 from .photos import EXTENSIONS, PhotoRejected, photo_inspect
 from .signing import public_key_bytes, tree_head_sign
+
+logger = logging.getLogger(__name__)
 
 # Keys and values that must never reach the public log (it outlives any erasure).
 _FORBIDDEN_KEYS = {
@@ -158,7 +163,71 @@ class _QueueDrain:
         self.kelurahan_id = kelurahan_id
 
     def __call__(self) -> None:
-        queue_drain(kelurahan_id=self.kelurahan_id)
+        if settings.GOTONG_LOG_DRAIN_IN_BACKGROUND:
+            _drain_soon(self.kelurahan_id)
+        else:
+            queue_drain(kelurahan_id=self.kelurahan_id)
+
+
+class _Drainer(threading.Thread):
+    """A process's background appender for one kelurahan's queue.
+
+    Started by the first commit that queued an entry, it waits a moment so that commits
+    made meanwhile are appended in the same batch, drains, and again after another moment
+    if a commit asked for it meanwhile (``again``); then it ends. So a busy writer
+    pays one INSERT per entry and the log is appended in batches within about
+    ``GOTONG_LOG_DRAIN_DELAY_MS`` of the commit.
+    """
+
+    def __init__(self, kelurahan_id: int) -> None:
+        super().__init__(name=f"log-drain-{kelurahan_id}", daemon=True)
+        self.kelurahan_id = kelurahan_id
+        self.again = False
+
+    def run(self) -> None:
+        from django.db import connection
+
+        try:
+            while True:
+                time.sleep(settings.GOTONG_LOG_DRAIN_DELAY_MS / 1000)
+                try:
+                    queue_drain(kelurahan_id=self.kelurahan_id)
+                except Exception:
+                    # Left queued: the next commit's drain or the tree-head task appends it.
+                    logger.exception("appending the queued log entries failed")
+                with _drainers_lock:
+                    if not self.again:
+                        _drainers.pop(self.kelurahan_id, None)
+                        return
+                    self.again = False
+        finally:
+            connection.close()
+
+
+_drainers_lock = threading.Lock()
+_drainers: dict[int, _Drainer] = {}
+
+
+def _drain_soon(kelurahan_id: int) -> None:
+    with _drainers_lock:
+        drainer = _drainers.get(kelurahan_id)
+        if drainer is not None and drainer.is_alive():
+            drainer.again = True  # it drains once more after this commit
+            return
+        # None, or a thread object inherited from the parent of a forked process.
+        drainer = _drainers[kelurahan_id] = _Drainer(kelurahan_id)
+        drainer.start()
+
+
+def log_drains_wait(timeout: float = 10.0) -> None:
+    """Wait for this process's background appenders (before exit, in tests, benchmarks)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with _drainers_lock:
+            running = [d for d in _drainers.values() if d.is_alive()]
+        if not running or time.monotonic() > deadline:
+            return
+        running[0].join(max(0.0, deadline - time.monotonic()))
 
 
 def entry_enqueue(
@@ -175,8 +244,10 @@ def entry_enqueue(
     The entry is checked for personal data now (the caller's change fails, not the
     append), commits or rolls back with the change, and takes no lock: concurrent writers
     do not serialise on the log's append lock. After the commit the queue is appended in
-    order by ``queue_drain``; if that process dies first, the tree-head task appends it.
-    The entry's ``at`` is the time of the change; its index is given at the append.
+    order by ``queue_drain``: in a background thread of this process a moment later, in
+    batches (``GOTONG_LOG_DRAIN_IN_BACKGROUND``, the default), or at once (tests). If the
+    process dies first, the tree-head task appends it. The entry's ``at`` is the time of
+    the change; its index is given at the append.
     """
     entry = _entry_build(kelurahan, type, actor, subject, data, role)
     _check_no_personal_data(entry["data"])

@@ -15,6 +15,7 @@ from gotong.transparency.services import (
     PersonalDataInLog,
     entry_enqueue,
     entry_record,
+    log_drains_wait,
     queue_drain,
     queues_drain_all,
     tree_head_publish,
@@ -118,5 +119,26 @@ def test_parallel_writers_each_entry_appended_exactly_once(
     assert not QueuedEntry.objects.exists()
     subjects = list(LogEntry.objects.filter(kelurahan=kelurahan).values_list("subject", flat=True))
     assert len(subjects) == len(set(subjects)) == threads * per_thread
+    tree_head_publish(kelurahan=kelurahan)
+    assert log_verify(kelurahan=kelurahan).ok
+
+
+def test_in_production_a_background_appender_batches_the_queue_after_the_commit(
+    log_tables_flushable: Any, kelurahan: Kelurahan, settings: Any
+) -> None:
+    settings.GOTONG_LOG_DRAIN_IN_BACKGROUND = True
+    settings.GOTONG_LOG_DRAIN_DELAY_MS = 20
+    for batch in range(3):
+        with transaction.atomic():
+            for n in range(5):
+                _enqueue(kelurahan, batch * 10 + n + 1)
+    log_drains_wait()
+    assert not QueuedEntry.objects.exists()
+    subjects = list(
+        LogEntry.objects.filter(kelurahan=kelurahan)
+        .order_by("index")
+        .values_list("subject", flat=True)
+    )
+    assert subjects == [f"item:{b * 10 + n + 1}" for b in range(3) for n in range(5)]
     tree_head_publish(kelurahan=kelurahan)
     assert log_verify(kelurahan=kelurahan).ok
