@@ -236,7 +236,10 @@ def demo_seed(demo: DemoContext) -> None:
     services.donation_confirm(actor=admin, donation=rice)
     _goods_out(kelurahan, operator)
     _vouchers(demo, kelurahan, sembako, rts, operator, treasurer, lurah, admin)
-    services.callbacks_sample(kelurahan=kelurahan, cycle=today.strftime("%Y-%m"), size=5, rng=rng)
+    # The daily task draws the month's call-back sample (no acting officer).
+    services.callbacks_sample(
+        actor=None, kelurahan=kelurahan, cycle=today.strftime("%Y-%m"), size=5, rng=rng
+    )
     demo.objects["funds_unpaid_reference"] = unpaid.payment_reference
 
 

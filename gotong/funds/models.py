@@ -309,6 +309,9 @@ class Donation(BaseModel):
     )
     recorded_at = models.DateTimeField(null=True, blank=True)
     receipt_code = models.CharField(_("receipt photo"), max_length=16, blank=True)
+    # SHA-256 of the receipt photo's original bytes (as its evidence keeps it): one receipt
+    # backs one donation that counts (a double tap cannot record it twice).
+    receipt_sha256 = models.CharField(max_length=64, blank=True)
     statement_line = models.ForeignKey(
         "StatementLine", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -336,6 +339,11 @@ class Donation(BaseModel):
             models.CheckConstraint(
                 condition=~Q(target="pledge") | Q(pledge__isnull=False),
                 name="funds_donation_pledge_given",
+            ),
+            models.UniqueConstraint(
+                fields=["kelurahan", "receipt_sha256"],
+                condition=~Q(receipt_sha256="") & ~Q(status="cancelled"),
+                name="funds_donation_receipt_once",
             ),
         ]
 
@@ -763,3 +771,40 @@ class FundsProfile(BaseModel):
     class Meta:
         verbose_name = _("funds profile")
         verbose_name_plural = _("funds profiles")
+
+
+class VoucherCodeFailure(models.Model):
+    """A typed or scanned voucher code that matched no voucher (or a QR whose signature
+    failed): one row per wrong code, counted to rate-limit code guessing per UMKM, per
+    buyer and per IP address (``services.voucher_wrong_codes_check``,
+    ``services.voucher_code_guard``). A row names the UMKM (at its redemption page) or
+    the buyer (at ordering in the market), never the code typed; rows older than a day
+    are deleted by ``manage.py funds_daily``."""
+
+    kelurahan = models.ForeignKey(Kelurahan, on_delete=models.CASCADE, related_name="+")
+    merchant = models.ForeignKey(
+        VoucherMerchant, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("wrong voucher code")
+        verbose_name_plural = _("wrong voucher codes")
+        indexes = [
+            models.Index(fields=["merchant", "at"], name="funds_vcf_merchant_at"),
+            models.Index(fields=["user", "at"], name="funds_vcf_user_at"),
+            models.Index(fields=["ip", "at"], name="funds_vcf_ip_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(merchant__isnull=True) | Q(user__isnull=True),
+                name="funds_vcf_umkm_or_buyer",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.ip or '-'}"

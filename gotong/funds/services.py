@@ -15,7 +15,10 @@
   ``donation_confirm``: the treasurer confirms; only then does it count.
 - ``merchant_enrol``, ``voucher_issue``, ``voucher_redeem``, ``vouchers_expire_due``:
   vouchers redeemable at UMKM without recipient data, value returned when they expire;
-  a household's codes go out by message, wrong codes are rate-limited per UMKM and IP.
+  a household's codes go out by message, wrong codes are rate-limited per UMKM and IP
+  (``VoucherCodeFailure`` rows, pruned daily by ``voucher_code_failures_prune``).
+- ``voucher_code_guard`` (or ``voucher_code_check`` / ``voucher_code_failed``): the same
+  limit for a buyer typing a voucher code at market ordering, per user and per IP.
 - ``goods_issue``, ``stock_count``: in-kind goods out to activities, counts with
   discrepancies.
 - ``payout_account_propose`` / ``payout_account_approve``: a beneficiary's bank account,
@@ -33,11 +36,12 @@ import datetime as dt
 import hashlib
 import hmac
 import io
+import ipaddress
 import json
 import re
 import secrets
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -100,6 +104,7 @@ from .models import (
     Transfer,
     TransferKind,
     Voucher,
+    VoucherCodeFailure,
     VoucherMerchant,
     VoucherStatus,
 )
@@ -110,9 +115,14 @@ VOUCHER_CODE_LENGTH = 12  # 60 random bits
 VOUCHER_SIGNING_SALT = "gotong.funds.voucher"
 # Wrong voucher codes (typed or scanned, matching no voucher) allowed per hour, per UMKM
 # and per IP address; the IP limit is higher because several UMKM may share one address
-# behind a mobile carrier's NAT. Counted in the database (``_wrong_codes_count``).
+# behind a mobile carrier's NAT. A buyer paying a market order with a voucher has their
+# own limit; the IP count includes both. Counted in the database (``VoucherCodeFailure``).
 VOUCHER_WRONG_CODES_PER_UMKM_PER_HOUR = 10
+VOUCHER_WRONG_CODES_PER_BUYER_PER_HOUR = 10
 VOUCHER_WRONG_CODES_PER_IP_PER_HOUR = 30
+VOUCHER_WRONG_CODES_WINDOW = dt.timedelta(hours=1)
+VOUCHER_WRONG_CODES_KEPT = dt.timedelta(hours=24)
+_WRONG_CODE_REASONS = ("unknown", "signature")
 REFERENCE_ALPHABET = VOUCHER_CODE_ALPHABET
 REFERENCE_RE = re.compile(r"GR-[2-9A-HJ-NP-Z]{6}", re.IGNORECASE)
 STATEMENT_COLUMNS = ("tanggal", "keterangan", "jumlah")
@@ -215,6 +225,36 @@ def _receipt_from(upload: Any, *, kelurahan: Kelurahan, actor: Any, subject: str
     return evidence_upload(
         kelurahan=kelurahan, uploader=actor, subject=subject, upload=upload, note=note
     ).code
+
+
+def _upload_sha256(upload: Any) -> str:
+    """SHA-256 (hex) of an upload's bytes: what its evidence keeps as the original's hash.
+    Reads no more than an evidence photo may hold (a larger one is refused there)."""
+    upload.seek(0)
+    raw = upload.read(settings.GOTONG_EVIDENCE_MAX_BYTES + 1)
+    upload.seek(0)
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _receipt_reused(kelurahan: Kelurahan, digest: str) -> Conflict | None:
+    """The refusal when a donation of this kelurahan that counts (not cancelled) already
+    has a receipt photo with these bytes: a double tap, or one receipt for two gifts."""
+    other = (
+        Donation.objects.filter(kelurahan=kelurahan, receipt_sha256=digest)
+        .exclude(status=DonationStatus.CANCELLED)
+        .order_by("pk")
+        .first()
+    )
+    if other is None:
+        return None
+    return Conflict(
+        _(
+            "This receipt photo was already used for donation %(reference)s. Nothing was "
+            "recorded; if it is another payment, take a photo of its own receipt."
+        )
+        % {"reference": other.payment_reference},
+        {"field": "receipt", "reason": "receipt_used", "reference": other.payment_reference},
+    )
 
 
 # --------------------------------------------------------------------------- ledger
@@ -929,8 +969,16 @@ def donation_record(
     **goods: Any,
 ) -> Donation:
     """The treasurer records money received by bank transfer or in cash (or goods handed
-    in) with a photo of the receipt; a pending donation or a new one. Not yet counted."""
+    in) with a photo of the receipt; a pending donation or a new one. Not yet counted.
+
+    A receipt photo whose bytes (SHA-256) are those of another donation's receipt in this
+    kelurahan is refused with Conflict naming that donation, nothing saved: a double tap
+    cannot record one payment twice (a unique constraint backs it under concurrency). A
+    cancelled (reversed) donation's receipt may be used again for its correction."""
     permission_require(actor, "funds.treasury", kelurahan)
+    digest = _upload_sha256(receipt) if receipt is not None else ""
+    if digest and (refused := _receipt_reused(kelurahan, digest)) is not None:
+        raise refused
     if donation is None:
         donation = donation_create(
             kelurahan=kelurahan,
@@ -970,16 +1018,24 @@ def donation_record(
     donation.recorded_by = actor
     donation.recorded_at = timezone.now()
     donation.receipt_code = code
-    donation.save(
-        update_fields=[
-            "channel",
-            "status",
-            "recorded_by",
-            "recorded_at",
-            "receipt_code",
-            "updated_at",
-        ]
-    )
+    donation.receipt_sha256 = digest
+    try:
+        with transaction.atomic():
+            donation.save(
+                update_fields=[
+                    "channel",
+                    "status",
+                    "recorded_by",
+                    "recorded_at",
+                    "receipt_code",
+                    "receipt_sha256",
+                    "updated_at",
+                ]
+            )
+    except IntegrityError as exc:  # the same receipt recorded concurrently
+        raise _receipt_reused(kelurahan, digest) or Conflict(
+            _("This receipt photo was already used for another donation.")
+        ) from exc
     _log(
         kelurahan,
         "funds.donation_recorded",
@@ -1511,43 +1567,63 @@ def merchant_for_user(*, kelurahan: Kelurahan, user: Any) -> VoucherMerchant | N
     )
 
 
-_WRONG_CODE_PREFIX = "voucher-code:"
+def _ip_clean(ip: str | None) -> str | None:
+    """The caller's address as stored (None when missing or not an IP address)."""
+    try:
+        return str(ipaddress.ip_address((ip or "").strip()))
+    except ValueError:
+        return None
 
 
-def _wrong_codes_key(merchant: VoucherMerchant) -> str:
-    return f"{_WRONG_CODE_PREFIX}umkm:{merchant.organisation_id}"
+def voucher_code_is_wrong(exc: BaseException) -> bool:
+    """Whether a refusal means the code matched no voucher (or a QR's signature failed):
+    those are counted against the caller. A used, expired or out-of-category voucher is a
+    real code and is not counted."""
+    return (
+        isinstance(exc, (NotFound, ValidationFailed))
+        and exc.extra.get("reason") in _WRONG_CODE_REASONS
+    )
+
+
+def _wrong_code_record(
+    *,
+    kelurahan: Kelurahan,
+    merchant: VoucherMerchant | None = None,
+    user: Any = None,
+    ip: str | None,
+) -> None:
+    VoucherCodeFailure.objects.create(
+        kelurahan=kelurahan,
+        merchant=merchant,
+        user=user if getattr(user, "is_authenticated", False) else None,
+        ip=_ip_clean(ip),
+        at=timezone.now(),
+    )
+
+
+def _wrong_codes_since() -> dt.datetime:
+    return timezone.now() - VOUCHER_WRONG_CODES_WINDOW
+
+
+def _wrong_codes_by_ip(ip: str | None) -> int:
+    """Wrong codes from this address in the last hour, at a UMKM's page or at ordering."""
+    address = _ip_clean(ip)
+    if address is None:
+        return 0
+    return VoucherCodeFailure.objects.filter(ip=address, at__gte=_wrong_codes_since()).count()
 
 
 def _wrong_codes_count(merchant: VoucherMerchant, ip: str | None) -> tuple[int, int]:
     """Wrong codes in the last hour by this UMKM and from this IP address.
 
-    Each wrong code is a row of django-axes' failure log table (``AccessFailureLog``,
-    which axes itself leaves unused here: ``AXES_ENABLE_ACCESS_FAILURE_LOG`` is off), so
-    the count is in the database and holds across processes; the username column holds
-    ``voucher-code:umkm:<organisation id>``, never a phone number, so it cannot lock a
-    login. ``manage.py axes_reset_failure_logs --age N`` prunes old rows.
+    Each wrong code is a ``VoucherCodeFailure`` row, so the count is read from the
+    database and holds across processes and workers; ``manage.py funds_daily`` deletes
+    rows older than a day (``voucher_code_failures_prune``).
     """
-    from axes.models import AccessFailureLog
-
-    since = timezone.now() - dt.timedelta(hours=1)
-    recent = AccessFailureLog.objects.filter(attempt_time__gte=since)
-    by_umkm = recent.filter(username=_wrong_codes_key(merchant)).count()
-    by_ip = (
-        recent.filter(username__startswith=_WRONG_CODE_PREFIX, ip_address=ip).count() if ip else 0
-    )
-    return by_umkm, by_ip
-
-
-def _wrong_code_record(merchant: VoucherMerchant, ip: str | None) -> None:
-    from axes.models import AccessFailureLog
-
-    AccessFailureLog.objects.create(
-        username=_wrong_codes_key(merchant),
-        ip_address=ip or None,
-        user_agent="",
-        http_accept="",
-        path_info="funds.voucher_redeem",
-    )
+    by_umkm = VoucherCodeFailure.objects.filter(
+        merchant=merchant, at__gte=_wrong_codes_since()
+    ).count()
+    return by_umkm, _wrong_codes_by_ip(ip)
 
 
 def voucher_wrong_codes_check(*, merchant: VoucherMerchant, ip: str | None) -> None:
@@ -1569,6 +1645,73 @@ def voucher_wrong_codes_check(*, merchant: VoucherMerchant, ip: str | None) -> N
             ),
             {"reason": "wrong_codes", "scope": "ip"},
         )
+
+
+def voucher_code_check(*, kelurahan: Kelurahan, user: Any, ip: str | None) -> None:
+    """Before a BUYER's voucher code is tried (paying a market order): refuse with
+    RateLimited (429, ``extra.scope`` "buyer" or "ip") when this user typed
+    ``VOUCHER_WRONG_CODES_PER_BUYER_PER_HOUR`` wrong codes in the last hour (in any
+    kelurahan), or this IP address ``VOUCHER_WRONG_CODES_PER_IP_PER_HOUR`` (wrong codes
+    typed at UMKM pages count too). Reads only; an anonymous user is limited by address
+    alone. The counts span every kelurahan (``kelurahan`` names the market asking, as in
+    ``voucher_code_failed``)."""
+    since = _wrong_codes_since()
+    if getattr(user, "is_authenticated", False):
+        by_buyer = VoucherCodeFailure.objects.filter(user=user, at__gte=since).count()
+        if by_buyer >= VOUCHER_WRONG_CODES_PER_BUYER_PER_HOUR:
+            raise RateLimited(
+                _(
+                    "Too many wrong voucher codes were entered from your account. For "
+                    "safety, paying with a voucher is paused: try again in an hour."
+                ),
+                {"reason": "wrong_codes", "scope": "buyer", "field": "voucher_code"},
+            )
+    if _wrong_codes_by_ip(ip) >= VOUCHER_WRONG_CODES_PER_IP_PER_HOUR:
+        raise RateLimited(
+            _(
+                "Too many wrong voucher codes were entered from this network. For safety, "
+                "paying with a voucher is paused: try again in an hour."
+            ),
+            {"reason": "wrong_codes", "scope": "ip", "field": "voucher_code"},
+        )
+
+
+def voucher_code_failed(*, kelurahan: Kelurahan, user: Any, ip: str | None) -> None:
+    """Count a BUYER's voucher code that matched no voucher (see ``voucher_code_is_wrong``).
+
+    Call it where its row commits: after the transaction that tried the code was rolled
+    back (outside the ``transaction.atomic`` block of the order), never inside it, or the
+    count would be rolled back with the order and the limit would never bite."""
+    _wrong_code_record(kelurahan=kelurahan, user=user, ip=ip)
+
+
+@contextlib.contextmanager
+def voucher_code_guard(*, kelurahan: Kelurahan, user: Any, ip: str | None) -> Iterator[None]:
+    """Rate-limit a buyer's typed voucher code around the code that tries it::
+
+        with funds_services.voucher_code_guard(kelurahan=k, user=request.user, ip=ip):
+            market_services.order_place(..., voucher_code=code)  # its own transaction
+
+    Before the block: ``voucher_code_check`` (429 when over a limit, nothing tried).
+    When the block raises a wrong-code refusal (``NotFound``/``ValidationFailed`` with
+    ``extra.reason`` "unknown" or "signature", as ``voucher_market_pay`` raises), it is
+    counted (``voucher_code_failed``) and re-raised; other errors pass through uncounted.
+    Use it outside the order's ``transaction.atomic`` so the count commits."""
+    voucher_code_check(kelurahan=kelurahan, user=user, ip=ip)
+    try:
+        yield
+    except (NotFound, ValidationFailed) as exc:
+        if voucher_code_is_wrong(exc):
+            voucher_code_failed(kelurahan=kelurahan, user=user, ip=ip)
+        raise
+
+
+def voucher_code_failures_prune(*, now: dt.datetime | None = None) -> int:
+    """Delete wrong-code rows older than ``VOUCHER_WRONG_CODES_KEPT`` (a day), all
+    kelurahan; returns how many (run by ``manage.py funds_daily``)."""
+    cutoff = (now or timezone.now()) - VOUCHER_WRONG_CODES_KEPT
+    deleted, _by_model = VoucherCodeFailure.objects.filter(at__lt=cutoff).delete()
+    return deleted
 
 
 def voucher_redeem(
@@ -1605,8 +1748,8 @@ def voucher_redeem(
             merchant=merchant,
         )
     except (NotFound, ValidationFailed) as exc:
-        if exc.extra.get("reason") in ("unknown", "signature"):
-            _wrong_code_record(merchant, ip)
+        if voucher_code_is_wrong(exc):
+            _wrong_code_record(kelurahan=kelurahan, merchant=merchant, ip=ip)
         raise
 
 
@@ -2227,10 +2370,15 @@ def disbursement_pay(
 
 @transaction.atomic
 def callbacks_sample(
-    *, kelurahan: Kelurahan, cycle: str, size: int = 10, rng: Any = None
+    *, actor: Any, kelurahan: Kelurahan, cycle: str, size: int = 10, rng: Any = None
 ) -> list[Callback]:
     """Draw a random sample of this cycle's recipients (cash aid paid, vouchers for a
-    household) for the operator to call back; once per cycle."""
+    household) for the operator to call back; once per cycle.
+
+    ``actor`` needs ``funds.operate`` in the kelurahan (the operator's call-back page);
+    ``actor=None`` is the daily task (``manage.py funds_daily``) and the demo seed."""
+    if actor is not None:
+        permission_require(actor, "funds.operate", kelurahan)
     if not re.fullmatch(r"\d{4}-\d{2}", cycle):
         raise ValidationFailed(_("The cycle is a month: YYYY-MM."))
     if Callback.objects.filter(kelurahan=kelurahan, cycle=cycle).exists():
@@ -2270,9 +2418,10 @@ def callbacks_sample(
     _log(
         kelurahan,
         "funds.callbacks_sampled",
-        None,
+        actor,
         f"callbacks:{cycle}",
         {"population": len(pool), "sampled": len(rows)},
+        role=_role(actor, "funds.operate", kelurahan) if actor is not None else None,
     )
     return rows
 
@@ -2536,3 +2685,54 @@ def voucher_market_refund(
             "returned_to": returned_to,
         },
     )
+
+
+@transaction.atomic
+def courier_payout_request(
+    *, actor: Any, kelurahan: Kelurahan, amount: Any, purpose: str, pay_by_cash: bool = False
+) -> Disbursement:
+    """Ask to pay a market courier their share out of the couriers' payable account (the
+    market names the courier and the cycle). Two officers other than the requester
+    approve and the treasurer pays with proof (``disbursement_approve`` /
+    ``disbursement_pay``), as for a UMKM. It reuses the UMKM settlement kind: like a
+    UMKM's, the money settles a payable (a ``settlement`` transfer), it is not aid spending.
+    The amount may not exceed what the account holds beyond payouts already asked for."""
+    permission_require(actor, "funds.operate", kelurahan)
+    value = amount_clean(amount)
+    purpose = " ".join((purpose or "").split())
+    if not purpose:
+        raise ValidationFailed(_("Say what the money is for."), {"field": "purpose"})
+    source = market_accounts(kelurahan=kelurahan)[AccountKind.COURIER_PAYABLE]
+    source = Account.objects.select_for_update().get(pk=source.pk)
+    pending = sum(
+        Disbursement.objects.filter(
+            source_account=source,
+            status__in=[DisbursementStatus.REQUESTED, DisbursementStatus.APPROVED],
+        ).values_list("amount", flat=True)
+    )
+    if value > source.balance - pending:
+        raise ValidationFailed(
+            _("The couriers are owed only %(owed)s.")
+            % {"owed": rupiah_format(max(0, source.balance - pending))},
+            {"field": "amount"},
+        )
+    accounts = accounts_ensure(kelurahan=kelurahan)
+    disbursement = Disbursement.objects.create(
+        kelurahan=kelurahan,
+        kind=DisbursementKind.UMKM_SETTLEMENT,
+        source_account=source,
+        pay_from=accounts[AccountKind.CASH if pay_by_cash else AccountKind.BANK],
+        amount=value,
+        purpose=purpose[:200],
+        category=Category.OTHER,
+        requested_by=actor,
+    )
+    _log(
+        kelurahan,
+        "funds.disbursement_requested",
+        actor,
+        f"disbursement:{disbursement.pk}",
+        {"kind": disbursement.kind, "amount": value, "source": source.code, "courier": True},
+        role=_role(actor, "funds.operate", kelurahan),
+    )
+    return disbursement

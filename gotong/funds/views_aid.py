@@ -962,7 +962,9 @@ def callbacks(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST":
         try:
             if request.POST.get("action") == "sample":
-                rows = services.callbacks_sample(kelurahan=kelurahan, cycle=cycle)
+                rows = services.callbacks_sample(
+                    actor=request.user, kelurahan=kelurahan, cycle=cycle
+                )
                 messages.success(
                     request, _("%(count)s recipients drawn to call back.") % {"count": len(rows)}
                 )

@@ -2,13 +2,18 @@
 helpers that move money through the real services."""
 
 import datetime as dt
+import io
+import itertools
 from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from gotong.accounts.models import Role
 from gotong.accounts.tests.factories import MembershipFactory, UserFactory
-from gotong.activities.tests.factories import photo, verified
+from gotong.activities.tests import factories as activity_factories
+from gotong.activities.tests.factories import verified
 from gotong.funds import services
 from gotong.funds.models import Campaign, Donation, VoucherMerchant
 from gotong.registry.models import Organisation, OrganisationKind
@@ -16,6 +21,21 @@ from gotong.registry.tests.factories import OrganisationFactory
 from gotong.territory.models import RT, Kelurahan
 
 __all__ = ["photo", "verified"]
+
+_photo_serial = itertools.count(1)
+
+
+def photo(name: str = "bukti.png", colour: str = "green", serial: int | None = None) -> Any:
+    """A small synthetic PNG (the activities' drawing) carrying a serial number in one
+    pixel: each call is a different photo, as each real receipt is (one receipt cannot be
+    recorded for two donations). Pass ``serial`` to get the same bytes again."""
+    number = next(_photo_serial) if serial is None else serial
+    drawn = activity_factories.photo(name, colour)
+    image = Image.open(io.BytesIO(drawn.read())).convert("RGB")
+    image.putpixel((63, 0), (number % 256, number // 256 % 256, number // 65536 % 256))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
 
 
 def officer(kelurahan: Kelurahan, role: Role, make_member: Any) -> Any:

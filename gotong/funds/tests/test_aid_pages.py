@@ -485,7 +485,7 @@ def test_the_operator_calls_back_a_random_sample(money: Any, login: Any) -> None
 
 
 def test_wrong_voucher_codes_are_limited_per_umkm_across_requests(money: Any, login: Any) -> None:
-    from axes.models import AccessFailureLog
+    from gotong.funds.models import VoucherCodeFailure
 
     _funded(money)
     [(_voucher, code)] = services.voucher_issue(
@@ -512,7 +512,8 @@ def test_wrong_voucher_codes_are_limited_per_umkm_across_requests(money: Any, lo
     assert api.status_code == 429 and api.json()["extra"]["scope"] == "umkm"
     assert not Voucher.objects.filter(status="redeemed").exists()
     # The count lives in the database; an hour later the UMKM may try again.
-    AccessFailureLog.objects.update(attempt_time=timezone.now() - dt.timedelta(minutes=61))
+    assert VoucherCodeFailure.objects.filter(merchant=money.merchant).count() == 10
+    VoucherCodeFailure.objects.update(at=timezone.now() - dt.timedelta(minutes=61))
     assert seller.post(page, {"code": code}).status_code == 302
     assert Voucher.objects.filter(status="redeemed").count() == 1
 

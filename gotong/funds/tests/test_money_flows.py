@@ -343,7 +343,10 @@ def test_cash_aid_needs_a_second_officer_for_the_account_and_two_approvals(money
     assert again.pk == request.pk
     assert selectors.account_balance(account=money.campaign.account) == 700_000
     rows = services.callbacks_sample(
-        kelurahan=money.kelurahan, cycle=timezone.localdate().strftime("%Y-%m"), size=5
+        actor=money.operator,
+        kelurahan=money.kelurahan,
+        cycle=timezone.localdate().strftime("%Y-%m"),
+        size=5,
     )
     assert len(rows) == 1 and rows[0].disbursement_id == request.pk
     services.callback_record(actor=money.operator, callback=rows[0], status="confirmed")
@@ -415,3 +418,127 @@ def test_voucher_list_shows_no_codes_and_other_kelurahan_vouchers_are_unknown(
     )
     assert code not in str(Voucher.objects.values().get())
     assert voucher.code_hint == code[-4:]
+
+
+def test_only_an_operator_or_the_daily_task_draws_the_call_back_sample(
+    money: Any, make_member: Any
+) -> None:
+    from gotong.accounts.models import Role
+    from gotong.accounts.tests.factories import UserFactory
+    from gotong.funds.models import Callback
+    from gotong.funds.tests.factories import officer
+    from gotong.registry.models import ConsentPurpose, Household
+
+    household = Household.objects.create(kelurahan=money.kelurahan, rt=money.rt, size=2)
+    household.head = PersonFactory(  # type: ignore[assignment]
+        rt=money.rt,
+        household=household,
+        phone="+6281355550009",
+        consents=[ConsentPurpose.AID, ConsentPurpose.NOTIFICATIONS],
+    )
+    household.save(update_fields=["head"])
+    confirmed_donation(
+        money.treasurer, money.admin, money.kelurahan, 100_000, campaign=money.campaign
+    )
+    services.voucher_issue(
+        actor=money.operator,
+        source=money.campaign.account,
+        category="sembako",
+        value=50_000,
+        count=1,
+        rt=money.rt,
+        household=household,
+    )
+    cycle = timezone.localdate().strftime("%Y-%m")
+    auditor = officer(money.kelurahan, Role.AUDITOR, make_member)
+    operator_by_code = make_member(Role.OPERATOR, money.kelurahan)  # no TOTP session
+    refused = [money.seller, UserFactory(), auditor, operator_by_code]
+    for actor in refused:
+        with pytest.raises(PermissionDenied):
+            services.callbacks_sample(actor=actor, kelurahan=money.kelurahan, cycle=cycle)
+    assert not Callback.objects.exists()
+    rows = services.callbacks_sample(actor=money.operator, kelurahan=money.kelurahan, cycle=cycle)
+    assert len(rows) == 1 and rows[0].voucher is not None
+    with pytest.raises(PermissionDenied):  # nor may they read the drawn sample back
+        services.callbacks_sample(actor=auditor, kelurahan=money.kelurahan, cycle=cycle)
+    again = services.callbacks_sample(actor=None, kelurahan=money.kelurahan, cycle=cycle)
+    assert [c.pk for c in again] == [rows[0].pk]
+
+
+def _cash(money: Any, receipt: Any, amount: int = 150_000) -> Donation:
+    return services.donation_record(
+        actor=money.treasurer,
+        kelurahan=money.kelurahan,
+        receipt=receipt,
+        channel="cash",
+        amount=amount,
+        target="aid_fund",
+    )
+
+
+def test_one_receipt_photo_records_one_donation_a_double_tap_saves_nothing(money: Any) -> None:
+    from gotong.transparency.models import Evidence
+
+    first = _cash(money, photo(serial=9001))
+    evidence = Evidence.objects.get(code=first.receipt_code)
+    assert first.receipt_sha256 == evidence.sha256  # the hash its evidence keeps
+    with pytest.raises(Conflict) as tapped_twice:
+        _cash(money, photo(serial=9001))
+    assert str(tapped_twice.value.message) == (
+        f"This receipt photo was already used for donation {first.payment_reference}. "
+        "Nothing was recorded; if it is another payment, take a photo of its own receipt."
+    )
+    assert tapped_twice.value.extra == {
+        "field": "receipt",
+        "reason": "receipt_used",
+        "reference": first.payment_reference,
+    }
+    pending = services.donation_create(
+        kelurahan=money.kelurahan, donor=None, amount=80_000, target="aid_fund"
+    )
+    with pytest.raises(Conflict):
+        services.donation_record(
+            actor=money.treasurer,
+            kelurahan=money.kelurahan,
+            donation=pending,
+            receipt=photo(serial=9001),
+            channel="bank",
+        )
+    pending.refresh_from_db()
+    assert pending.status == DonationStatus.PENDING and pending.receipt_code == ""
+    assert Donation.objects.count() == 2 and Evidence.objects.count() == 1
+    # Another photo is another receipt.
+    assert _cash(money, photo(serial=9002)).status == DonationStatus.RECORDED
+
+
+def test_a_reversed_donations_receipt_may_back_its_correction(money: Any) -> None:
+    wrong = _cash(money, photo(serial=9101), amount=150_000)
+    services.donation_confirm(actor=money.admin, donation=wrong)
+    wrong.refresh_from_db()
+    services.transfer_reverse(
+        actor=money.treasurer, transfer=wrong.transfer, reason="Jumlah salah ketik"
+    )
+    wrong.refresh_from_db()
+    assert wrong.status == DonationStatus.CANCELLED
+    corrected = _cash(money, photo(serial=9101), amount=105_000)
+    assert corrected.receipt_sha256 == wrong.receipt_sha256
+
+
+def test_the_database_refuses_one_receipt_for_two_donations_recorded_at_once(
+    money: Any, monkeypatch: Any
+) -> None:
+    """Two taps racing past the check: the unique constraint refuses the second, with the
+    same message, and its donation is not saved."""
+    first = _cash(money, photo(serial=9201))
+    real = services._receipt_reused
+    calls: list[str] = []
+
+    def raced(kelurahan: Any, digest: str) -> Any:
+        calls.append(digest)
+        return None if len(calls) == 1 else real(kelurahan, digest)
+
+    monkeypatch.setattr(services, "_receipt_reused", raced)
+    with pytest.raises(Conflict) as refused:
+        _cash(money, photo(serial=9201))
+    assert first.payment_reference in str(refused.value.message)
+    assert len(calls) == 2 and Donation.objects.count() == 1

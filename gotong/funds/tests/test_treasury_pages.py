@@ -271,6 +271,28 @@ def test_the_treasurer_records_cash_with_a_receipt_photo(money: Any) -> None:
     assert Transfer.objects.count() == 0  # nothing counts before it is confirmed
 
 
+def test_a_double_tap_on_record_shows_the_first_donation_and_saves_nothing(money: Any) -> None:
+    client = _client(money.treasurer)
+    form = {
+        "channel": "cash",
+        "amount": "250.000",
+        "target": "aid_fund",
+        "public_name": "Warung Bu Sri",
+    }
+    first = client.post(_base(money) + "donasi/catat/", {**form, "receipt": photo(serial=7)})
+    assert first.status_code == 302
+    donation = Donation.objects.get()
+
+    again = client.post(_base(money) + "donasi/catat/", {**form, "receipt": photo(serial=7)})
+
+    assert again.status_code == 200
+    assert (
+        f"This receipt photo was already used for donation {donation.payment_reference}."
+        in again.content.decode()
+    )
+    assert Donation.objects.count() == 1 and Evidence.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     ("fields", "error"),
     [
