@@ -327,10 +327,12 @@ def donation_record(
     request: HttpRequest,
     slug: str,
     donation_id: int,
+    receipt: File[UploadedFile],
     channel: Form[str] = "bank",
-    receipt: File[UploadedFile] | None = None,
 ) -> Any:
-    """The treasurer records a bank transfer or cash for a pending donation, with a photo."""
+    """The treasurer records a bank transfer or cash for a pending donation, with a photo
+    of the receipt (multipart/form-data: ``receipt`` file, ``channel`` bank or cash). A
+    receipt photo already used for another donation is refused (409)."""
     kelurahan = request_kelurahan(request)
     donation = selectors.donation_get(kelurahan=kelurahan, pk=donation_id)
     donation = services.donation_record(
@@ -450,9 +452,10 @@ def disbursement_pay(
     request: HttpRequest,
     slug: str,
     disbursement_id: int,
-    proof: File[UploadedFile] | None = None,
+    proof: File[UploadedFile],
 ) -> Any:
-    """The treasurer pays an approved payment with a photo of the proof."""
+    """The treasurer pays an approved payment with a photo of the proof
+    (multipart/form-data: ``proof`` file; Idempotency-Key header)."""
     row = selectors.disbursement_get(kelurahan=request_kelurahan(request), pk=disbursement_id)
     row = services.disbursement_pay(
         actor=request.user, disbursement=row, proof=proof, idempotency_key=_key(request)
