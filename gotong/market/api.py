@@ -366,4 +366,81 @@ def cycle_payouts(request: HttpRequest, slug: str, cycle_id: int, payload: Payou
     ]
 
 
+class CourierPayoutOut(Schema):
+    id: int
+    courier_id: int
+    deliveries: int
+    amount: int
+    disbursement_id: int | None
+
+
+@api_route(
+    router.post,
+    "/k/{slug}/market/cycles/{cycle_id}/courier-payouts",
+    perm="funds.operate",
+    response=list[CourierPayoutOut],
+)
+def cycle_courier_payouts(
+    request: HttpRequest, slug: str, cycle_id: int, payload: PayoutsIn
+) -> Any:
+    """Ask to pay each courier of a settled cycle their share of the delivery fees (funds
+    disbursements: two approvals by other officers at ``/funds/disbursements/{id}/approve``,
+    then ``.../pay`` with proof)."""
+    cycle = selectors.cycle_get(kelurahan=request_kelurahan(request), pk=cycle_id)
+    payouts = services.cycle_courier_payouts_request(
+        actor=request.user, cycle=cycle, pay_by_cash=payload.pay_by_cash
+    )
+    return [
+        {
+            "id": p.pk,
+            "courier_id": p.courier_id,
+            "deliveries": p.deliveries,
+            "amount": p.amount,
+            "disbursement_id": p.disbursement_id,
+        }
+        for p in payouts
+    ]
+
+
+class RatingIn(Schema):
+    organisation_id: int
+    stars: int
+    comment: str = Field("", max_length=200)
+
+
+class RatingsIn(Schema):
+    ratings: list[RatingIn] = Field(..., min_length=1, max_length=20)
+
+
+class RatingOut(Schema):
+    organisation_id: int
+    stars: int
+    comment: str
+
+
+@api_route(
+    router.post,
+    "/k/{slug}/market/orders/{order_id}/rating",
+    perm="market.order",
+    response={201: list[RatingOut]},
+)
+def order_rate(request: HttpRequest, slug: str, order_id: int, payload: RatingsIn) -> Any:
+    """The buyer rates each UMKM of their delivered order, once (1-5 stars, optional
+    short comment that only the UMKM and officers see)."""
+    order = selectors.order_get(kelurahan=request_kelurahan(request), pk=order_id)
+    if order.buyer_id != request.user.pk:
+        raise NotFound("Pesanan tidak ditemukan.")
+    rows = services.order_rate(
+        actor=request.user,
+        order=order,
+        ratings=[
+            services.RatingSpec(organisation_id=r.organisation_id, stars=r.stars, comment=r.comment)
+            for r in payload.ratings
+        ],
+    )
+    return 201, [
+        {"organisation_id": r.organisation_id, "stars": r.stars, "comment": r.comment} for r in rows
+    ]
+
+
 __all__ = ["router", "PermissionDenied"]

@@ -201,6 +201,18 @@ class OrderCycle(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     settlement_transfer_id = models.PositiveIntegerField(null=True, blank=True)
+    # The fee rules in force when the cycle opened (copied from ``MarketSettings``): its
+    # order totals, public breakdown and settlement use these, so changing the rules
+    # later does not change a past cycle.
+    operations_fee_bp = models.PositiveIntegerField(
+        _("operations fee (basis points of the goods total)"), default=500
+    )
+    delivery_fee = models.PositiveIntegerField(
+        _("delivery fee per delivered order (Rp)"), default=5000
+    )
+    courier_share_bp = models.PositiveIntegerField(
+        _("courier's share of the delivery fee (basis points)"), default=10000
+    )
 
     class Meta:
         verbose_name = _("order cycle")
@@ -210,7 +222,13 @@ class OrderCycle(BaseModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(closes_at__gt=F("opens_at")), name="market_cycle_window_ordered"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(operations_fee_bp__lte=3000), name="market_cycle_ops_fee_le_30pct"
+            ),
+            models.CheckConstraint(
+                condition=Q(courier_share_bp__lte=10000), name="market_cycle_courier_le_100pct"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -508,3 +526,62 @@ class CyclePayout(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle_id}/{self.organisation_id}: {self.amount}"
+
+
+class CourierPayout(models.Model):
+    """A courier's part of what a cycle's settlement credited the couriers' payable (their
+    share of the delivery fees of the orders on their routes), and the funds disbursement
+    that pays it: two other officers approve, the treasurer pays with proof."""
+
+    cycle = models.ForeignKey(OrderCycle, on_delete=models.PROTECT, related_name="courier_payouts")
+    courier = models.ForeignKey(Courier, on_delete=models.PROTECT, related_name="+")
+    amount = models.PositiveIntegerField()
+    deliveries = models.PositiveIntegerField(default=0)
+    disbursement_id = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "courier"], name="market_courier_payout_once_per_cycle"
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gt=0), name="market_courier_payout_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cycle_id}/courier {self.courier_id}: {self.amount}"
+
+
+class OrderRating(models.Model):
+    """A buyer's stars (1-5) for one UMKM of a delivered order, given once per order.
+
+    Decision: per UMKM in the order (a bundle brings goods of several UMKM, and one bad
+    item should not lower the others). The comment is shown only to that UMKM and the
+    officers, without the buyer's name, and never logged; the public sees an average."""
+
+    kelurahan = models.ForeignKey("territory.Kelurahan", on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="ratings")
+    organisation = models.ForeignKey(
+        "registry.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    stars = models.PositiveSmallIntegerField(_("stars"))
+    comment = models.CharField(_("comment"), max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["kelurahan", "organisation"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "organisation"], name="market_rating_once_per_order_umkm"
+            ),
+            models.CheckConstraint(
+                condition=Q(stars__gte=1) & Q(stars__lte=5), name="market_rating_stars_1_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"order {self.order_id} / {self.organisation_id}: {self.stars}"

@@ -1,12 +1,13 @@
 """Market reads, always given the kelurahan: catalogue, cycles and offers, orders, pick
-lists, route sheets, the public fee breakdown, UMKM sales with baseline and growth."""
+lists, route sheets, the public fee breakdown, the couriers' shares, UMKM sales with
+baseline and growth, and UMKM ratings."""
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Avg, Count, Prefetch, QuerySet
 from django.utils import timezone
 
 from gotong.core.exceptions import NotFound
@@ -18,6 +19,7 @@ from .models import (
     Bundle,
     BundleComponent,
     Courier,
+    CourierPayout,
     CyclePayout,
     CycleStatus,
     CycleStock,
@@ -26,11 +28,13 @@ from .models import (
     Order,
     OrderCycle,
     OrderLine,
+    OrderRating,
     OrderStatus,
     Product,
     RoutePlan,
     RouteStop,
     Seller,
+    StopKind,
 )
 from .services import settings_for
 
@@ -282,6 +286,57 @@ def _line_parts(line: OrderLine) -> list[tuple[Organisation, Product, int, int]]
     ]
 
 
+def order_umkm(*, order: Order) -> list[Organisation]:
+    """The UMKM whose goods the order brought (its confirmed or fallback lines)."""
+    found: dict[int, Organisation] = {}
+    for line in _sold_lines(order.kelurahan, order=order):
+        for org, _product, _units, _rupiah in _line_parts(line):
+            found.setdefault(org.pk, org)
+    return sorted(found.values(), key=lambda o: (o.name, o.pk))
+
+
+def order_ratings(*, order: Order) -> QuerySet[OrderRating]:
+    """The stars the buyer gave the order's UMKM (empty until rated)."""
+    return OrderRating.objects.filter(order=order).select_related("organisation").order_by("pk")
+
+
+# The public catalogue shows a UMKM's average only from this many ratings on.
+PUBLIC_RATING_MIN = 3
+
+
+@dataclass(frozen=True)
+class RatingSummary:
+    average: float  # one decimal
+    count: int
+
+
+def umkm_ratings(*, kelurahan: Kelurahan, public: bool = False) -> dict[int, RatingSummary]:
+    """Average stars and number of ratings per UMKM (one query); ``public``: only UMKM
+    with at least ``PUBLIC_RATING_MIN`` ratings, as shown on the catalogue."""
+    rows = (
+        OrderRating.objects.filter(kelurahan=kelurahan)
+        .values("organisation_id")
+        .annotate(avg=Avg("stars"), n=Count("pk"))
+    )
+    return {
+        r["organisation_id"]: RatingSummary(round(float(r["avg"]), 1), int(r["n"]))
+        for r in rows
+        if not public or r["n"] >= PUBLIC_RATING_MIN
+    }
+
+
+def umkm_rating_comments(
+    *, kelurahan: Kelurahan, organisation: Organisation, limit: int = 5
+) -> list[OrderRating]:
+    """The latest comments a UMKM received (for that UMKM and officers; no buyer shown)."""
+    return list(
+        OrderRating.objects.filter(kelurahan=kelurahan, organisation=organisation)
+        .exclude(comment="")
+        .only("stars", "comment", "created_at")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+
+
 @dataclass
 class PickList:
     organisation: Organisation
@@ -338,9 +393,9 @@ class Breakdown:
 
 
 def cycle_breakdown(*, cycle: OrderCycle) -> Breakdown:
-    """The fee split of a cycle by the kelurahan's public rules (integer rupiah; each UMKM's
-    fee is rounded down, so the operations fee is the remainder and it all adds up)."""
-    fees = settings_for(cycle.kelurahan)
+    """The fee split of a cycle by the public rules in force when it opened (copied onto
+    the cycle; integer rupiah; each UMKM's fee is rounded down, so the operations fee is
+    the remainder and it all adds up)."""
     gross: dict[int, tuple[str, int]] = {}
     for line in _sold_lines(cycle.kelurahan, order__cycle=cycle):
         for org, _product, _units, rupiah in _line_parts(line):
@@ -349,7 +404,7 @@ def cycle_breakdown(*, cycle: OrderCycle) -> Breakdown:
     rows = []
     ids = []
     for pk, (name, total) in sorted(gross.items(), key=lambda kv: (kv[1][0], kv[0])):
-        fee = total * fees.operations_fee_bp // 10000
+        fee = total * cycle.operations_fee_bp // 10000
         rows.append((name, total, fee, total - fee))
         ids.append(pk)
     goods = sum(r[1] for r in rows)
@@ -358,7 +413,7 @@ def cycle_breakdown(*, cycle: OrderCycle) -> Breakdown:
             cycle=cycle, status__in=[OrderStatus.CONFIRMED, OrderStatus.DELIVERED]
         ).values_list("delivery_fee", flat=True)
     )
-    courier = delivery * fees.courier_share_bp // 10000
+    courier = delivery * cycle.courier_share_bp // 10000
     return Breakdown(
         goods=goods,
         operations_fee=sum(r[2] for r in rows),
@@ -400,7 +455,7 @@ def cycle_orders_payments(*, cycle: OrderCycle) -> QuerySet[Order]:
 
 @dataclass
 class PayoutView:
-    payout: CyclePayout
+    payout: Any  # a CyclePayout (UMKM) or a CourierPayout
     status: str  # "" until asked for, else the funds disbursement's status
     status_label: str
     approvals: list[int]  # officers who approved
@@ -409,13 +464,27 @@ class PayoutView:
 
 def cycle_payouts(*, cycle: OrderCycle) -> list[PayoutView]:
     """What the settlement credited each UMKM and where its payout stands."""
-    from gotong.funds import selectors as funds_selectors
-
     payouts = list(
         CyclePayout.objects.filter(cycle=cycle)
         .select_related("organisation")
         .order_by("organisation__name", "pk")
     )
+    return _payout_views(cycle, payouts)
+
+
+def cycle_courier_payouts(*, cycle: OrderCycle) -> list[PayoutView]:
+    """The couriers' payouts asked for in this cycle and where each stands."""
+    payouts = list(
+        CourierPayout.objects.filter(cycle=cycle)
+        .select_related("courier")
+        .order_by("courier__label", "pk")
+    )
+    return _payout_views(cycle, payouts)
+
+
+def _payout_views(cycle: OrderCycle, payouts: list[Any]) -> list[PayoutView]:
+    from gotong.funds import selectors as funds_selectors
+
     ids = [p.disbursement_id for p in payouts if p.disbursement_id]
     rows = {
         d.pk: d
@@ -444,6 +513,73 @@ def payout_get(*, cycle: OrderCycle, pk: int) -> CyclePayout:
     if payout is None:
         raise NotFound("Pembayaran UMKM tidak ditemukan.")
     return payout
+
+
+def courier_payout_get(*, cycle: OrderCycle, pk: int) -> CourierPayout:
+    """One courier payout of the cycle."""
+    payout = (
+        CourierPayout.objects.filter(cycle=cycle, pk=pk)
+        .select_related("cycle__kelurahan", "courier")
+        .first()
+    )
+    if payout is None:
+        raise NotFound("Pembayaran kurir tidak ditemukan.")
+    return payout
+
+
+@dataclass
+class CourierShare:
+    """A courier's part of a cycle's couriers' share (``courier`` None: delivery fees of
+    orders that were on no courier's route)."""
+
+    courier: Courier | None
+    deliveries: int
+    delivery_fees: int
+    amount: int
+
+
+def courier_shares(*, cycle: OrderCycle) -> list[CourierShare]:
+    """Split the cycle's couriers' share (``cycle_breakdown().courier_share``) by the
+    delivery fees of the orders each courier's route carried. Integer rupiah by largest
+    remainder, so the parts add up to the share exactly."""
+    fees = dict(
+        Order.objects.filter(
+            cycle=cycle,
+            status__in=[OrderStatus.CONFIRMED, OrderStatus.DELIVERED],
+            delivery_fee__gt=0,
+        ).values_list("pk", "delivery_fee")
+    )
+    total_fees = sum(fees.values())
+    share = total_fees * cycle.courier_share_bp // 10000
+    carrier: dict[int, int] = {}
+    for order_id, courier_id in (
+        RouteStop.objects.filter(plan__cycle=cycle, kind=StopKind.DROP)
+        .order_by("plan_id", "sequence")
+        .values_list("orders", "plan__courier_id")
+    ):
+        if order_id in fees:
+            carrier.setdefault(order_id, courier_id)
+    per: dict[int | None, list[int]] = defaultdict(lambda: [0, 0])
+    for order_id, fee in fees.items():
+        entry = per[carrier.get(order_id)]
+        entry[0] += fee
+        entry[1] += 1
+    keys = sorted(per, key=lambda k: (k is None, k or 0))
+    parts = {k: share * per[k][0] // total_fees for k in keys} if total_fees else {}
+    leftover = share - sum(parts.values())
+    by_remainder = sorted(keys, key=lambda k: (-(share * per[k][0] % total_fees), k is None))
+    for key in by_remainder[:leftover]:
+        parts[key] += 1
+    couriers = {c.pk: c for c in Courier.objects.filter(pk__in=[k for k in keys if k])}
+    return [
+        CourierShare(
+            courier=couriers[k] if k is not None else None,
+            deliveries=per[k][1],
+            delivery_fees=per[k][0],
+            amount=parts[k],
+        )
+        for k in keys
+    ]
 
 
 def route_sheets(*, cycle: OrderCycle) -> QuerySet[RoutePlan]:
@@ -512,6 +648,7 @@ class UmkmSales:
     repeat_customers: int
     baseline_avg: int
     recent_avg: int
+    rating: RatingSummary | None = None
 
     @property
     def growth_pct(self) -> float | None:
@@ -528,7 +665,8 @@ def umkm_sales(
     *, kelurahan: Kelurahan, organisation: Organisation | None = None
 ) -> list[UmkmSales]:
     """Per UMKM and closed cycle: orders and revenue; repeat customers; the average of the
-    first ``baseline_cycles`` cycles (the baseline) against the average since (growth)."""
+    first ``baseline_cycles`` cycles (the baseline) against the average since (growth);
+    the UMKM's average rating and number of ratings."""
     fees = settings_for(kelurahan)
     cycles = list(
         OrderCycle.objects.filter(
@@ -552,6 +690,7 @@ def umkm_sales(
         orgs.setdefault(organisation.pk, organisation)
     result = []
     base_n = fees.baseline_cycles
+    ratings = umkm_ratings(kelurahan=kelurahan)
     for pk, org in sorted(orgs.items(), key=lambda kv: kv[1].name):
         rows = [SalesRow(c, len(orders[pk][c.pk]), revenue[pk][c.pk]) for c in cycles]
         base = [r.revenue for r in rows[:base_n]]
@@ -564,6 +703,7 @@ def umkm_sales(
                 repeat_customers=sum(1 for seen in buyers[pk].values() if len(seen) > 1),
                 baseline_avg=sum(base) // len(base) if base else 0,
                 recent_avg=sum(recent) // len(recent) if recent else 0,
+                rating=ratings.get(pk),
             )
         )
     return result

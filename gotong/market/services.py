@@ -30,13 +30,19 @@
   public ``selectors.cycle_breakdown``; ``cycle_payouts_request`` / ``payout_approve`` /
   ``payout_pay``: the UMKM are paid through the funds disbursement flow (two approvals,
   proof of payment).
+- ``cycle_courier_payouts_request``: each courier's part of the couriers' share (the
+  delivery fees of the orders on their routes) is paid out of the couriers' payable the
+  same way (``payout_approve`` / ``payout_pay`` take either kind of payout).
 - An offer's gap campaign (``OfferSpec.gap_campaign``, ``offer_gap_campaign_set``) buys
   the units a group buy misses at closing for households with open food needs.
+- ``order_rate``: the buyer of a delivered order gives each UMKM of it 1-5 stars (and an
+  optional short comment), once.
 """
 
 import datetime as dt
 import hashlib
 import hmac
+import re
 import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -79,6 +85,7 @@ from .models import (
     Bundle,
     BundleComponent,
     Courier,
+    CourierPayout,
     CyclePayout,
     CycleStatus,
     CycleStock,
@@ -89,6 +96,7 @@ from .models import (
     Order,
     OrderCycle,
     OrderLine,
+    OrderRating,
     OrderStatus,
     PaymentMethod,
     Product,
@@ -524,7 +532,9 @@ def cycle_open(
     offers: Sequence[OfferSpec],
     hub: tuple[float, float] | None = None,
 ) -> OrderCycle:
-    """An operator opens a cycle; each product's stock (or daily capacity) is its limit."""
+    """An operator opens a cycle; each product's stock (or daily capacity) is its limit.
+    The fee rules in force now are copied onto the cycle: its orders, breakdown and
+    settlement keep them whatever the rules become later."""
     permission_require(actor, "market.manage", kelurahan)
     title = _text(title, "title", low=3, high=100, message=_("Give the cycle a title."))
     if closes_at <= opens_at:
@@ -563,6 +573,7 @@ def cycle_open(
                     _("%(name)s is not active.") % {"name": product.name}, {"field": "offers"}
                 )
             products[product.pk] = product
+    fees = settings_for(kelurahan)
     cycle = OrderCycle.objects.create(
         kelurahan=kelurahan,
         title=title,
@@ -572,6 +583,9 @@ def cycle_open(
         hub_lat=hub[0] if hub else None,
         hub_lon=hub[1] if hub else None,
         created_by=_user(actor),
+        operations_fee_bp=fees.operations_fee_bp,
+        delivery_fee=fees.delivery_fee,
+        courier_share_bp=fees.courier_share_bp,
     )
     cycle.sellers.set(sorted({p.organisation_id for p in products.values()}))
     Offer.objects.bulk_create(
@@ -600,6 +614,9 @@ def cycle_open(
             "delivery_date": delivery_date.isoformat(),
             "offers": len(offers),
             "sellers": len({p.organisation_id for p in products.values()}),
+            "operations_fee_bp": cycle.operations_fee_bp,
+            "delivery_fee": cycle.delivery_fee,
+            "courier_share_bp": cycle.courier_share_bp,
         },
     )
     return cycle
@@ -754,7 +771,6 @@ def order_place(
     _stock_take(cycle, dict(needed))
     for spec in lines:
         Offer.objects.filter(pk=spec.offer.pk).update(ordered=F("ordered") + spec.quantity)
-    fees = settings_for(kelurahan)
     if location is None and rt.centroid_lat is not None:
         location = (float(rt.centroid_lat), float(rt.centroid_lon or 0))
     order = Order.objects.create(
@@ -769,7 +785,7 @@ def order_place(
         lon=location[1] if location else None,
         payment_method=payment_method,
         goods_total=goods_total,
-        delivery_fee=fees.delivery_fee if fulfilment == Fulfilment.DELIVERY else 0,
+        delivery_fee=cycle.delivery_fee if fulfilment == Fulfilment.DELIVERY else 0,
         need_id=need_id,
     )
     OrderLine.objects.bulk_create(
@@ -1156,7 +1172,8 @@ def dropoff_record(
     cash_collected: int | None = None,
 ) -> Order:
     """The courier records a drop-off with the buyer's code or a photo (and the cash on
-    delivery); the cycle is fulfilled when its last order is delivered."""
+    delivery); the cycle is fulfilled when its last order is delivered. The photo of an
+    aid order is filed under its need, so the serving activity shows it as evidence."""
     kelurahan = order.kelurahan
     permission_gate(actor, "market.deliver", kelurahan)
     courier_route = RouteStop.objects.filter(orders=order, plan__courier__user=actor).exists()
@@ -1170,8 +1187,11 @@ def dropoff_record(
             raise ValidationFailed(_("The code does not match this order."), {"field": "code"})
         proof = "code"
     elif photo is not None:
+        # The photo of an aid order's hand-over is evidence about the need it fulfils, so
+        # the activity serving that need shows it (and counts it) as its own evidence.
+        subject = f"need:{order.need_id}" if order.need_id else f"market_order:{order.pk}"
         evidence = evidence_upload(
-            kelurahan=kelurahan, uploader=actor, subject=f"market_order:{order.pk}", upload=photo
+            kelurahan=kelurahan, uploader=actor, subject=subject, upload=photo
         )
         proof = evidence.code
     else:
@@ -1777,7 +1797,66 @@ def cycle_payouts_request(
     return list(CyclePayout.objects.filter(cycle=cycle).order_by("pk"))
 
 
-def _payout_disbursement(payout: CyclePayout) -> Any:
+@transaction.atomic
+def cycle_courier_payouts_request(
+    *, actor: Any, cycle: OrderCycle, pay_by_cash: bool = False
+) -> list[CourierPayout]:
+    """Ask to pay each courier of a settled cycle their part of the couriers' share (the
+    delivery fees of the orders their routes carried, ``selectors.courier_shares``) out
+    of the couriers' payable account: a funds disbursement each, two other officers
+    approve, the treasurer pays with proof (``payout_approve`` / ``payout_pay``). Delivery
+    fees of orders on no courier's route (an officer recorded the drop-off without a
+    route plan) stay in the couriers' payable; the money page shows that amount."""
+    from .selectors import courier_shares
+
+    kelurahan = cycle.kelurahan
+    permission_require(actor, "funds.operate", kelurahan)
+    cycle = OrderCycle.objects.select_for_update(of=("self",)).get(pk=cycle.pk)
+    if cycle.settled_at is None:
+        raise Conflict(_("Settle the cycle before paying the couriers."), {"field": "cycle"})
+    done = set(CourierPayout.objects.filter(cycle=cycle).values_list("courier_id", flat=True))
+    waiting = [
+        s
+        for s in courier_shares(cycle=cycle)
+        if s.courier is not None and s.amount > 0 and s.courier.pk not in done
+    ]
+    if not waiting:
+        raise Conflict(_("No courier of this cycle is waiting for a payout."), {"field": "cycle"})
+    for share in waiting:
+        courier: Any = share.courier
+        disbursement = funds_services.courier_payout_request(
+            actor=actor,
+            kelurahan=kelurahan,
+            amount=share.amount,
+            purpose=f"Kurir Pasar Gotong Royong: {cycle.title} (kurir #{courier.pk})",
+            pay_by_cash=pay_by_cash,
+        )
+        CourierPayout.objects.create(
+            cycle=cycle,
+            courier=courier,
+            amount=share.amount,
+            deliveries=share.deliveries,
+            disbursement_id=disbursement.pk,
+        )
+    payouts = list(CourierPayout.objects.filter(cycle=cycle).order_by("pk"))
+    _log(
+        kelurahan,
+        "market.courier_payouts_requested",
+        actor,
+        f"cycle:{cycle.pk}",
+        {
+            "payouts": {
+                f"courier:{p.courier_id}": f"disbursement:{p.disbursement_id}"
+                for p in payouts
+                if p.courier_id in {s.courier.pk for s in waiting if s.courier is not None}
+            },
+            "amount": sum(s.amount for s in waiting),
+        },
+    )
+    return payouts
+
+
+def _payout_disbursement(payout: CyclePayout | CourierPayout) -> Any:
     if payout.disbursement_id is None:
         raise Conflict(_("Ask for this payout first."), {"field": "payout"})
     return funds_selectors.disbursement_get(
@@ -1786,9 +1865,9 @@ def _payout_disbursement(payout: CyclePayout) -> Any:
 
 
 @transaction.atomic
-def payout_approve(*, actor: Any, payout: CyclePayout) -> Any:
-    """One of the two approvals of a UMKM payout (never by the requester, never twice by
-    one officer: the funds rules)."""
+def payout_approve(*, actor: Any, payout: CyclePayout | CourierPayout) -> Any:
+    """One of the two approvals of a UMKM or courier payout (never by the requester,
+    never twice by one officer: the funds rules)."""
     return funds_services.disbursement_approve(
         actor=actor, disbursement=_payout_disbursement(payout)
     )
@@ -1798,12 +1877,13 @@ def payout_approve(*, actor: Any, payout: CyclePayout) -> Any:
 def payout_pay(
     *,
     actor: Any,
-    payout: CyclePayout,
+    payout: CyclePayout | CourierPayout,
     proof: Any = None,
     receipt_code: str = "",
     idempotency_key: str | None = None,
 ) -> Any:
-    """The treasurer pays an approved UMKM payout with a photo of the transfer."""
+    """The treasurer pays an approved UMKM or courier payout with a photo of the
+    transfer."""
     return funds_services.disbursement_pay(
         actor=actor,
         disbursement=_payout_disbursement(payout),
@@ -1901,7 +1981,7 @@ def _gap_fill(buyer: Any, cycle: OrderCycle, offer: Offer, missing: int, at: dt.
             _("Not enough households with open needs to fill the gap."),
             {"reason": "needs", "found": len(chosen), "missing": missing},
         )
-    cost = missing * (offer.price + settings_for(kelurahan).delivery_fee)
+    cost = missing * (offer.price + cycle.delivery_fee)
     campaign.account.refresh_from_db()
     if campaign.account.balance < cost:
         raise ValidationFailed(
@@ -1970,3 +2050,88 @@ def _gaps_fill(actor: Any, cycle: OrderCycle, now: dt.datetime) -> dict[int, int
                 {"missing": missing, "reason": exc.extra.get("reason", type(exc).__name__)},
             )
     return filled
+
+
+# ------------------------------------------------------------------------------ ratings
+
+RATING_COMMENT_MAX = 200
+# Long runs of digits look like phone, NIK or account numbers: not in a comment.
+_DIGIT_RUN = re.compile(r"\d[\d\s.-]{6,}\d")
+
+
+@dataclass(frozen=True)
+class RatingSpec:
+    organisation_id: int
+    stars: int
+    comment: str = ""
+
+
+@transaction.atomic
+def order_rate(*, actor: Any, order: Order, ratings: Sequence[RatingSpec]) -> list[OrderRating]:
+    """The buyer rates a delivered order once: 1-5 stars for each UMKM whose goods it
+    brought (a UMKM may be left out), with an optional short comment. The comment is
+    shown to that UMKM and the officers without the buyer's name and is not logged.
+    Aid orders are rated by the household through the activity, not here."""
+    from .selectors import order_umkm
+
+    permission_gate(actor, "market.order", order.kelurahan)
+    order = _order_locked(order)
+    if order.buyer_id != getattr(actor, "pk", None):
+        raise PermissionDenied(_("Only the buyer can rate this order."))
+    if order.need_id is not None:
+        raise Conflict(
+            _("Aid orders are rated by the household through the activity."),
+            {"field": "order"},
+        )
+    if order.status != OrderStatus.DELIVERED:
+        raise Conflict(_("You can rate an order once it has been delivered."), {"field": "status"})
+    if OrderRating.objects.filter(order=order).exists():
+        raise Conflict(_("You have already rated this order."), {"field": "order"})
+    if not ratings:
+        raise ValidationFailed(_("Give at least one UMKM some stars."), {"field": "stars"})
+    allowed = {org.pk for org in order_umkm(order=order)}
+    seen: set[int] = set()
+    rows = []
+    for spec in ratings:
+        if spec.organisation_id not in allowed:
+            raise ValidationFailed(
+                _("That UMKM is not in this order."), {"field": "organisation_id"}
+            )
+        if spec.organisation_id in seen:
+            raise ValidationFailed(_("A UMKM appears twice."), {"field": "organisation_id"})
+        seen.add(spec.organisation_id)
+        stars = spec.stars
+        if not isinstance(stars, int) or isinstance(stars, bool) or not 1 <= stars <= 5:
+            raise ValidationFailed(_("Give between 1 and 5 stars."), {"field": "stars"})
+        comment = " ".join((spec.comment or "").split())
+        if len(comment) > RATING_COMMENT_MAX:
+            raise ValidationFailed(
+                _("Keep the comment under %(n)s characters.") % {"n": RATING_COMMENT_MAX},
+                {"field": "comment"},
+            )
+        if _DIGIT_RUN.search(comment):
+            raise ValidationFailed(
+                _("Leave phone, NIK and account numbers out of the comment."),
+                {"field": "comment"},
+            )
+        rows.append(
+            OrderRating(
+                kelurahan=order.kelurahan,
+                order=order,
+                organisation_id=spec.organisation_id,
+                stars=stars,
+                comment=comment,
+            )
+        )
+    OrderRating.objects.bulk_create(rows)
+    _log(
+        order.kelurahan,
+        "market.order_rated",
+        actor,
+        f"order:{order.pk}",
+        {
+            "cycle": f"cycle:{order.cycle_id}",
+            "stars": {f"organisation:{r.organisation_id}": r.stars for r in rows},
+        },
+    )
+    return list(OrderRating.objects.filter(order=order).order_by("pk"))

@@ -5,6 +5,7 @@ the UMKM sales dashboard with CSV. Thin: every rule is in services and selectors
 import csv
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import storages
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -36,7 +37,14 @@ def catalogue(request: HttpRequest, slug: str) -> HttpResponse:
     grouped: dict[str, list[Any]] = {}
     for product in products:
         grouped.setdefault(str(labels[product.category]), []).append(product)
-    fees = services.settings_for(kelurahan)
+    # While a cycle takes orders, its own fee rules apply (copied when it opened); rules
+    # changed since then are shown as those of the next cycle.
+    rules = services.settings_for(kelurahan)
+    fees: Any = cycle or rules
+    changed = cycle is not None and (
+        (cycle.operations_fee_bp, cycle.delivery_fee, cycle.courier_share_bp)
+        != (rules.operations_fee_bp, rules.delivery_fee, rules.courier_share_bp)
+    )
     return render(
         request,
         "market/catalogue.html",
@@ -44,9 +52,13 @@ def catalogue(request: HttpRequest, slug: str) -> HttpResponse:
             "cycle": cycle,
             "offers": selectors.offer_list(cycle=cycle) if cycle else [],
             "grouped": grouped,
+            "ratings": selectors.umkm_ratings(kelurahan=kelurahan, public=True),
             "fees": fees,
             "fee_pct": fees.operations_fee_bp / 100,
             "courier_pct": fees.courier_share_bp / 100,
+            "next_rules": rules if changed else None,
+            "next_fee_pct": rules.operations_fee_bp / 100,
+            "next_courier_pct": rules.courier_share_bp / 100,
         },
     )
 
@@ -112,7 +124,6 @@ def order_form(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
             error = exc.message
         else:
             return redirect("market:order", slug=kelurahan.slug, order_id=order.pk)
-    fees = services.settings_for(kelurahan)
     return render(
         request,
         "market/order_form.html",
@@ -128,7 +139,7 @@ def order_form(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
                 (PaymentMethod.QRIS, PaymentMethod.QRIS.label),
                 (PaymentMethod.VOUCHER, PaymentMethod.VOUCHER.label),
             ],
-            "fees": fees,
+            "fees": cycle,  # the cycle's own fee rules
             "error": error,
             "post": request.POST,
         },
@@ -145,7 +156,8 @@ def order_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 def order_detail(request: HttpRequest, slug: str, order_id: int) -> HttpResponse:
-    """One order: lines and their outcome, totals, the code for the courier."""
+    """One order: lines and their outcome, totals, the code for the courier; once
+    delivered, the form to rate each UMKM of the order (POST, once)."""
     kelurahan = request_kelurahan(request)
     try:
         order = selectors.order_get(kelurahan=kelurahan, pk=order_id)
@@ -153,6 +165,26 @@ def order_detail(request: HttpRequest, slug: str, order_id: int) -> HttpResponse
         return _refused(request, exc)
     if order.buyer_id != request.user.pk:
         return _refused(request, ApplicationError(_("This is not your order.")))
+    umkm = selectors.order_umkm(order=order) if order.status == "delivered" else []
+    error = None
+    if request.method == "POST":
+        specs = [
+            services.RatingSpec(
+                organisation_id=org.pk,
+                stars=_int(request.POST.get(f"stars_{org.pk}")),
+                comment=request.POST.get(f"comment_{org.pk}", ""),
+            )
+            for org in umkm
+            if request.POST.get(f"stars_{org.pk}")
+        ]
+        try:
+            services.order_rate(actor=request.user, order=order, ratings=specs)
+        except ApplicationError as exc:
+            error = exc.message
+        else:
+            messages.success(request, _("Thank you for rating the UMKM."))
+            return redirect("market:order", slug=kelurahan.slug, order_id=order.pk)
+    ratings = list(selectors.order_ratings(order=order))
     return render(
         request,
         "market/order_detail.html",
@@ -160,7 +192,12 @@ def order_detail(request: HttpRequest, slug: str, order_id: int) -> HttpResponse
             "order": order,
             "code": services.recipient_code(order),
             "payment": selectors.order_payment(order=order),
+            "ratings": ratings,
+            "rate_umkm": umkm if not ratings and order.need_id is None else [],
+            "stars": range(5, 0, -1),
+            "rating_error": error,
         },
+        status=422 if error else 200,
     )
 
 
@@ -212,8 +249,21 @@ def umkm_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="penjualan-umkm.csv"'
         writer = csv.writer(response)
-        writer.writerow(["umkm", "siklus", "tanggal_antar", "pesanan", "omzet_rp"])
+        writer.writerow(
+            [
+                "umkm",
+                "siklus",
+                "tanggal_antar",
+                "pesanan",
+                "omzet_rp",
+                "rating_rata_rata",
+                "jumlah_rating",
+            ]
+        )
         for s in sales:
+            # The UMKM's average rating and count (over all its rated orders) on each row.
+            average = f"{s.rating.average:.1f}" if s.rating else ""
+            count = s.rating.count if s.rating else 0
             for row in s.rows:
                 writer.writerow(
                     [
@@ -222,6 +272,8 @@ def umkm_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
                         row.cycle.delivery_date.isoformat(),
                         row.orders,
                         row.revenue,
+                        average,
+                        count,
                     ]
                 )
         return response
@@ -230,6 +282,13 @@ def umkm_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         "market/umkm_dashboard.html",
         {
             "sales": sales,
+            "comments": {
+                s.organisation.pk: selectors.umkm_rating_comments(
+                    kelurahan=kelurahan, organisation=s.organisation
+                )
+                for s in sales
+                if s.rating
+            },
             "growth": selectors.umkm_growth_total(kelurahan=kelurahan) if mine is None else None,
             "cycles": sales[0].rows if sales else [],
             "baseline": services.settings_for(kelurahan).baseline_cycles,

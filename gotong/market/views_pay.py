@@ -1,8 +1,8 @@
 """The money page of a cycle (linked from the cycle sheet): how each order is paid (the
 treasurer confirms QRIS payments and pays back refunds, with a photo), the settlement
-into the ledger (the public fee split, posted once), and the UMKM payouts (asked for by an
-operator, approved by two other officers, paid by the treasurer with proof). Thin: the
-rules are in ``services``; each action is one POST with ``action``."""
+into the ledger (the public fee split, posted once), and the UMKM and courier payouts
+(asked for by an operator, approved by two other officers, paid by the treasurer with
+proof). Thin: the rules are in ``services``; each action is one POST with ``action``."""
 
 from typing import Any
 
@@ -66,7 +66,16 @@ def _act(request: HttpRequest, cycle: Any) -> str:
             actor=user, cycle=cycle, pay_by_cash=post.get("pay_by_cash") == "1"
         )
         return _("Payouts requested; two other officers approve them.")
-    payout = selectors.payout_get(cycle=cycle, pk=int(post.get("payout") or 0))
+    if action == "courier_payouts":
+        services.cycle_courier_payouts_request(
+            actor=user, cycle=cycle, pay_by_cash=post.get("pay_by_cash") == "1"
+        )
+        return _("Courier payouts requested; two other officers approve them.")
+    payout: Any
+    if post.get("courier_payout"):
+        payout = selectors.courier_payout_get(cycle=cycle, pk=int(post.get("courier_payout") or 0))
+    else:
+        payout = selectors.payout_get(cycle=cycle, pk=int(post.get("payout") or 0))
     if action == "approve":
         services.payout_approve(actor=user, payout=payout)
         return _("Payout approved.")
@@ -97,6 +106,9 @@ def cycle_money(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
         return redirect("market:cycle_money", slug=kelurahan.slug, cycle_id=cycle.pk)
     orders = list(selectors.cycle_orders_payments(cycle=cycle))
     payouts = selectors.cycle_payouts(cycle=cycle)
+    courier_payouts = selectors.cycle_courier_payouts(cycle=cycle)
+    asked = {p.payout.courier_id for p in courier_payouts}
+    shares = selectors.courier_shares(cycle=cycle)
     return render(
         request,
         "market/cycle_money.html",
@@ -106,6 +118,11 @@ def cycle_money(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
             "breakdown": selectors.cycle_breakdown(cycle=cycle),
             "payouts": payouts,
             "payouts_waiting": any(not p.status for p in payouts),
+            "courier_payouts": courier_payouts,
+            "courier_shares_waiting": [
+                c for c in shares if c.courier and c.amount and c.courier.pk not in asked
+            ],
+            "courier_unassigned": sum(c.amount for c in shares if c.courier is None),
             "unpaid": [o for o in orders if o.status != "cancelled" and o.balance_due > 0],
             "can_manage": _may(user, "market.manage", kelurahan),
             "can_treasury": _may(user, "funds.treasury", kelurahan),

@@ -29,3 +29,9 @@ def market_links(context: Any) -> dict[str, bool]:
         else:
             allowed[key] = True
     return allowed
+
+
+@register.filter
+def lookup(mapping: dict[Any, Any] | None, key: Any) -> Any:
+    """``{{ ratings|lookup:organisation.pk }}``: the value under ``key``, or None."""
+    return (mapping or {}).get(key)

@@ -628,13 +628,15 @@ def test_fee_rules_are_set_and_shown_on_the_catalogue_before_ordering(
     assert response.status_code == 302
     fees = MarketSettings.objects.get(kelurahan=kelurahan)
     assert (fees.operations_fee_bp, fees.delivery_fee, fees.courier_share_bp) == (750, 6000, 8000)
+    # The open cycle keeps the rules it opened with; the new ones are shown for the next.
     catalogue = anon().get(url("catalogue", kelurahan)).content.decode()
+    assert "Rp 5.000" in catalogue
     assert "7.5%" in catalogue or "7,5%" in catalogue
     assert "Rp 6.000" in catalogue and "80" in catalogue
     cart = login(make_member(Role.WARGA, rt)).get(
         url("order_form", kelurahan, cycle_id=world.cycle.pk)
     )
-    assert "Rp 6.000" in cart.content.decode()
+    assert "Rp 5.000" in cart.content.decode() and "Rp 6.000" not in cart.content.decode()
 
 
 @pytest.mark.parametrize(

@@ -176,6 +176,7 @@ def test_the_last_units_go_once(world: Market, rt: Any, resident: Any) -> None:
 def test_full_cycle_routes_dropoffs_and_balanced_breakdown(
     world: Market, kelurahan: Any, rt: Any, resident: Any, make_member: Any
 ) -> None:
+    # Rules changed after the cycle opened apply from the next cycle only.
     services.settings_set(
         actor=world.operator,
         kelurahan=kelurahan,
@@ -227,7 +228,7 @@ def test_full_cycle_routes_dropoffs_and_balanced_breakdown(
     assert world.cycle.status == CycleStatus.FULFILLED
 
     breakdown = selectors.cycle_breakdown(cycle=world.cycle)
-    assert breakdown.goods == 5 * 40000 and breakdown.delivery_fees == 5 * 4000
+    assert breakdown.goods == 5 * 40000 and breakdown.delivery_fees == 5 * 5000
     assert breakdown.balance == 0
     assert breakdown.buyers_paid == sum(o.total for o in Order.objects.all())
     assert dict((n, g) for n, g, _f, _net in breakdown.umkm) == {
@@ -235,7 +236,7 @@ def test_full_cycle_routes_dropoffs_and_balanced_breakdown(
         world.telur.name: 5 * 27000,
         world.kerupuk.name: 5 * 7000,
     }
-    assert breakdown.operations_fee == 1500 + 6750 + 1750 and breakdown.courier_share == 15000
+    assert breakdown.operations_fee == 1500 + 6750 + 1750 and breakdown.courier_share == 25000
 
 
 def test_buyer_cancels_within_the_window(world: Market, rt: Any, resident: Any) -> None:
