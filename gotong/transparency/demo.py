@@ -17,7 +17,7 @@ from gotong.core.timeutils import WIB
 from gotong.territory.models import RT, Kelurahan
 
 from .selectors import evidence_for_subject
-from .services import evidence_upload, tree_head_publish
+from .services import evidence_upload, queue_drain, tree_head_publish
 
 # (subject, note, uploader role, format, days ago, with GPS)
 DEMO_EVIDENCE = [
@@ -128,5 +128,11 @@ def _evidence_seed(demo: DemoContext, kelurahan: Kelurahan) -> None:
 def demo_seed(demo: DemoContext) -> None:
     kelurahan: Kelurahan = demo.objects["kelurahan"]
     _evidence_seed(demo, kelurahan)
-    # Sign the head once every app has seeded, so it covers all demo entries.
-    demo.finally_run.append(lambda: tree_head_publish(kelurahan=kelurahan))
+    # Sign the head once every app has seeded, so it covers all demo entries (the
+    # ledger's queued ones too).
+    demo.finally_run.append(lambda: _publish(kelurahan))
+
+
+def _publish(kelurahan: Kelurahan) -> None:
+    queue_drain(kelurahan_id=kelurahan.pk)
+    tree_head_publish(kelurahan=kelurahan)

@@ -11,9 +11,11 @@
   hashes) and record it in the log with a public receipt code.
 """
 
+import atexit
 import hashlib
 import hmac
 import logging
+import os
 import re
 import secrets
 import threading
@@ -206,10 +208,17 @@ class _Drainer(threading.Thread):
 
 _drainers_lock = threading.Lock()
 _drainers: dict[int, _Drainer] = {}
+_exit_hook_pid: int | None = None
 
 
 def _drain_soon(kelurahan_id: int) -> None:
+    global _exit_hook_pid
     with _drainers_lock:
+        if _exit_hook_pid != os.getpid():
+            # A process that ends normally (a management command, a worker) first lets its
+            # appenders finish: daemon threads are abandoned only after atexit hooks.
+            atexit.register(log_drains_wait)
+            _exit_hook_pid = os.getpid()
         drainer = _drainers.get(kelurahan_id)
         if drainer is not None and drainer.is_alive():
             drainer.again = True  # it drains once more after this commit
