@@ -25,6 +25,7 @@ from .models import (
     Order,
     OrderCycle,
     OrderLine,
+    OrderRating,
     Product,
     RoutePlan,
     RouteStop,
@@ -170,6 +171,15 @@ class OrderAdmin(NoAddAdmin):
     search_fields = ["code"]
     editable = ("address_note",)
     inlines = [OrderLineInline]
+
+
+@admin.register(OrderRating)
+class OrderRatingAdmin(NoAddAdmin):
+    """Read-only: a buyer's stars for a UMKM, given once through the order page."""
+
+    list_display = ["order", "organisation", "stars", "created_at"]
+    list_filter = ["kelurahan", "stars"]
+    list_select_related = ["order", "organisation"]
 
 
 @admin.register(Courier)

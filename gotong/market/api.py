@@ -13,6 +13,7 @@ from gotong.territory.middleware import request_kelurahan
 
 from . import selectors, services
 from .models import Fulfilment, Order, PaymentMethod
+from .views import voucher_guard
 
 router = Router(tags=["market"])
 
@@ -200,16 +201,17 @@ def order_create(request: HttpRequest, slug: str, cycle_id: int, payload: OrderI
         )
         for line in payload.lines
     ]
-    order = services.order_place(
-        actor=request.user,
-        cycle=cycle,
-        lines=lines,
-        fulfilment=payload.fulfilment,
-        rt=rt,
-        address_note=payload.address_note,
-        payment_method=payload.payment_method,
-        voucher_code=payload.voucher_code,
-    )
+    with voucher_guard(request, kelurahan, payload.voucher_code):
+        order = services.order_place(
+            actor=request.user,
+            cycle=cycle,
+            lines=lines,
+            fulfilment=payload.fulfilment,
+            rt=rt,
+            address_note=payload.address_note,
+            payment_method=payload.payment_method,
+            voucher_code=payload.voucher_code,
+        )
     return 201, _order_out(order)
 
 

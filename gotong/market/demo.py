@@ -5,8 +5,9 @@ cycles (backdated, with orders, closing, route plans and drop-offs) and one open
 Order counts grow week by week, so the UMKM dashboard shows growth against the baseline.
 Money goes through the funds ledger: the treasurer confirms the QRIS payments (with a
 photo), cash on delivery is posted at each drop-off, each past cycle is settled (UMKM
-payables, couriers, operational fund), the cash is paid into the bank and every UMKM is
-paid out with two approvals and a proof photo. The open cycle has QRIS orders (their
+payables, couriers, operational fund), the cash is paid into the bank and every UMKM and
+every courier is paid out with two approvals and a proof photo. About two in three buyers
+of the past cycles rate the UMKM of their order. The open cycle has QRIS orders (their
 pages show the code), one order paid with a sembako voucher, one aid order for a food need
 served by an activity, and a campaign that fills the rice group buy's gap at closing.
 Skips when the kelurahan already has cycles (idempotent).
@@ -14,6 +15,7 @@ Skips when the kelurahan already has cycles (idempotent).
 
 import datetime as dt
 import io
+import random
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -281,6 +283,7 @@ def demo_seed(demo: DemoContext) -> None:
             )
         Order.objects.filter(cycle=cycle).update(delivered_at=opens + dt.timedelta(days=2, hours=3))
         OrderCycle.objects.filter(pk=cycle.pk).update(created_at=opens)
+        _ratings(cycle)
         if treasurer is not None and len(approvers) == 2:
             _settle_and_pay(kelurahan, cycle, operator, treasurer, approvers, rng)
 
@@ -334,6 +337,45 @@ def _settle_and_pay(
         for approver in approvers:
             services.payout_approve(actor=approver, payout=payout)
         services.payout_pay(actor=treasurer, payout=payout, proof=_proof(f"umkm-{payout.pk}", rng))
+    # Its own random stream, so the demo's orders stay those of the shared seed.
+    local = random.Random(f"kurir-{cycle.title}")  # noqa: S311 - synthetic demo data
+    for courier_payout in services.cycle_courier_payouts_request(actor=operator, cycle=cycle):
+        for approver in approvers:
+            services.payout_approve(actor=approver, payout=courier_payout)
+        services.payout_pay(
+            actor=treasurer,
+            payout=courier_payout,
+            proof=_proof(f"kurir-{courier_payout.pk}", local),
+        )
+
+
+# Stars the demo buyers give (mostly content, some not); comments are short and name nobody.
+RATING_STARS = [5, 5, 4, 5, 4, 3, 5, 4, 2, 5]
+RATING_COMMENTS = ["Segar, diantar tepat waktu", "Kemasan rapi", "", "Sesuai pesanan", ""]
+
+
+def _ratings(cycle: OrderCycle) -> None:
+    """About two in three buyers of a past cycle rate the UMKM of their delivered order
+    (its own random stream, so the demo's orders stay those of the shared seed)."""
+    from . import selectors
+
+    rng = random.Random(f"nilai-{cycle.title}")  # noqa: S311 - synthetic demo data
+
+    for order in Order.objects.filter(cycle=cycle, status=OrderStatus.DELIVERED).order_by("pk"):
+        if rng.random() >= 0.65:
+            continue
+        services.order_rate(
+            actor=order.buyer,
+            order=order,
+            ratings=[
+                services.RatingSpec(
+                    organisation_id=org.pk,
+                    stars=rng.choice(RATING_STARS),
+                    comment=rng.choice(RATING_COMMENTS),
+                )
+                for org in selectors.order_umkm(order=order)
+            ],
+        )
 
 
 def _gap_campaign(kelurahan: Kelurahan) -> Any:

@@ -2,6 +2,7 @@
 my orders, an order, the cycle sheet (pick lists, fee split, routes, WhatsApp text), and
 the UMKM sales dashboard with CSV. Thin: every rule is in services and selectors."""
 
+import contextlib
 import csv
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from gotong.accounts.permissions import permission_gate
 from gotong.core.exceptions import ApplicationError
+from gotong.funds import services as funds_services
 from gotong.territory import selectors as territory_selectors
 from gotong.territory.middleware import request_kelurahan
 
@@ -79,6 +81,15 @@ def product_photo(request: HttpRequest, slug: str, product_id: int) -> FileRespo
     return response
 
 
+def voucher_guard(request: HttpRequest, kelurahan: Any, code: str) -> Any:
+    """The funds rate limit on buyers' typed voucher codes (a no-op without a code)."""
+    if not (code or "").strip():
+        return contextlib.nullcontext()
+    return funds_services.voucher_code_guard(
+        kelurahan=kelurahan, user=request.user, ip=request.META.get("REMOTE_ADDR")
+    )
+
+
 def _int(value: str | None) -> int:
     try:
         return int(value or 0)
@@ -110,16 +121,19 @@ def order_form(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
         try:
             if rt is None:
                 raise ApplicationError(_("Choose your RT."))
-            order = services.order_place(
-                actor=request.user,
-                cycle=cycle,
-                lines=lines,
-                fulfilment=request.POST.get("fulfilment", ""),
-                rt=rt,
-                address_note=request.POST.get("address_note", ""),
-                payment_method=request.POST.get("payment_method", ""),
-                voucher_code=request.POST.get("voucher_code", ""),
-            )
+            # Typed voucher codes that match nothing are counted (and limited) per buyer
+            # and address by funds, outside the order's transaction so the count stays.
+            with voucher_guard(request, kelurahan, request.POST.get("voucher_code", "")):
+                order = services.order_place(
+                    actor=request.user,
+                    cycle=cycle,
+                    lines=lines,
+                    fulfilment=request.POST.get("fulfilment", ""),
+                    rt=rt,
+                    address_note=request.POST.get("address_note", ""),
+                    payment_method=request.POST.get("payment_method", ""),
+                    voucher_code=request.POST.get("voucher_code", ""),
+                )
         except ApplicationError as exc:
             error = exc.message
         else:

@@ -202,6 +202,7 @@ def test_rating_form_on_the_order_page_after_delivery(
     assert 'id="rate"' in client.get(page).content.decode()
     refused = client.post(page, {f"stars_{world.sayur.pk}": "9"})
     assert refused.status_code == 422 and not OrderRating.objects.exists()
+    assert 'role="alert"' in refused.content.decode()
     done = client.post(
         page, {f"stars_{world.sayur.pk}": "5", f"comment_{world.sayur.pk}": "Mantap"}
     )
@@ -460,3 +461,38 @@ def test_courier_payouts_from_the_money_page(
         content_type="application/json",
     )
     assert api.status_code == 409
+
+
+# ------------------------------------------------------------- voucher code guessing
+
+
+def test_wrong_voucher_codes_at_ordering_are_limited_per_buyer(
+    world: Market, kelurahan: Any, rt: Any, resident: Any, login: Any
+) -> None:
+    from gotong.funds.models import VoucherCodeFailure
+    from gotong.funds.services import VOUCHER_WRONG_CODES_PER_BUYER_PER_HOUR as LIMIT
+
+    client = login(resident())
+    url = f"/api/v1/k/{kelurahan.slug}/market/cycles/{world.cycle.pk}/orders"
+    body = {
+        "lines": [{"offer_id": world.bundle_offer.pk, "quantity": 1}],
+        "fulfilment": "pickup",
+        "rt_id": rt.pk,
+        "payment_method": "voucher",
+        "voucher_code": "AAAA-BBBB-CCCC",
+    }
+    for _n in range(LIMIT):
+        assert client.post(url, body, content_type="application/json").status_code == 404
+    assert VoucherCodeFailure.objects.count() == LIMIT
+    assert client.post(url, body, content_type="application/json").status_code == 429
+    page = client.post(
+        f"/k/{kelurahan.slug}/pasar/siklus/{world.cycle.pk}/pesan/",
+        {
+            f"qty_{world.bundle_offer.pk}": "1",
+            "fulfilment": "pickup",
+            "rt": rt.pk,
+            "payment_method": "voucher",
+            "voucher_code": "AAAA-BBBB-CCCC",
+        },
+    )
+    assert page.status_code == 200 and not Order.objects.exists()

@@ -842,6 +842,7 @@ def test_admin_shows_the_market_and_keeps_money_read_only(
         ("routeplan", plan),
         ("seller", None),
         ("marketsettings", None),
+        ("orderrating", None),
     ]:
         assert client.get(reverse(f"admin:market_{model}_changelist")).status_code == 200
         assert client.get(reverse(f"admin:market_{model}_add")).status_code == 403
