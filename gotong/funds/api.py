@@ -232,7 +232,7 @@ def campaign_create(request: HttpRequest, slug: str, payload: CampaignIn) -> Any
     summary = next(
         s for s in selectors.campaign_summaries(kelurahan=kelurahan) if s.campaign.pk == campaign.pk
     )
-    return 201, _campaign_out(summary)
+    return Status(201, _campaign_out(summary))
 
 
 @api_route(
@@ -277,7 +277,7 @@ def donation_create(request: HttpRequest, slug: str, payload: DonationIn) -> Any
         goods_category=payload.goods_category,
         goods_expires_on=payload.goods_expires_on,
     )
-    return 201, _donation_out(donation)
+    return Status(201, _donation_out(donation))
 
 
 def _donation_out(donation: Any) -> dict[str, Any]:
@@ -356,20 +356,23 @@ def statement_import(
     statement = services.statement_import(
         actor=request.user, kelurahan=kelurahan, file_name=file.name or "", content=file.read()
     )
-    return 201, {
-        "id": statement.pk,
-        "lines_total": statement.lines_total,
-        "lines_matched": statement.lines_matched,
-        "unmatched": [
-            {
-                "row": line.row,
-                "booked_on": line.booked_on.isoformat(),
-                "amount": line.amount,
-                "description": line.description,
-            }
-            for line in statement.lines.filter(donation__isnull=True)
-        ],
-    }
+    return Status(
+        201,
+        {
+            "id": statement.pk,
+            "lines_total": statement.lines_total,
+            "lines_matched": statement.lines_matched,
+            "unmatched": [
+                {
+                    "row": line.row,
+                    "booked_on": line.booked_on.isoformat(),
+                    "amount": line.amount,
+                    "description": line.description,
+                }
+                for line in statement.lines.filter(donation__isnull=True)
+            ],
+        },
+    )
 
 
 @api_route(
@@ -398,16 +401,19 @@ def voucher_issue(request: HttpRequest, slug: str, payload: VoucherIssueIn) -> A
         idempotency_key=_key(request),
         link_base=request.build_absolute_uri("/"),
     )
-    return 201, [
-        {
-            "id": v.pk,
-            "code": code,
-            "qr_payload": services.voucher_qr_payload(code),
-            "value": v.value,
-            "expires_at": v.expires_at,
-        }
-        for v, code in issued
-    ]
+    return Status(
+        201,
+        [
+            {
+                "id": v.pk,
+                "code": code,
+                "qr_payload": services.voucher_qr_payload(code),
+                "value": v.value,
+                "expires_at": v.expires_at,
+            }
+            for v, code in issued
+        ],
+    )
 
 
 @api_route(router.post, f"{PREFIX}/vouchers/redeem", perm="funds.redeem", response=RedemptionOut)

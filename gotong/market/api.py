@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, File, Form, Router, Schema, UploadedFile
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from gotong.accounts.permissions import api_route
 from gotong.core.exceptions import NotFound, PermissionDenied
@@ -212,7 +212,7 @@ def order_create(request: HttpRequest, slug: str, cycle_id: int, payload: OrderI
             payment_method=payload.payment_method,
             voucher_code=payload.voucher_code,
         )
-    return 201, _order_out(order)
+    return Status(201, _order_out(order))
 
 
 @api_route(router.get, "/k/{slug}/market/orders/{order_id}", perm="market.order", response=OrderOut)
@@ -440,9 +440,13 @@ def order_rate(request: HttpRequest, slug: str, order_id: int, payload: RatingsI
             for r in payload.ratings
         ],
     )
-    return 201, [
-        {"organisation_id": r.organisation_id, "stars": r.stars, "comment": r.comment} for r in rows
-    ]
+    return Status(
+        201,
+        [
+            {"organisation_id": r.organisation_id, "stars": r.stars, "comment": r.comment}
+            for r in rows
+        ],
+    )
 
 
 __all__ = ["router", "PermissionDenied"]
