@@ -108,6 +108,7 @@ class UmkmShareOut(Schema):
     umkm: str
     organisation_id: int
     gross: int
+    aid: int  # paid with aid money (aid orders, vouchers): no operations fee on it
     fee: int
     net: int
 
@@ -123,6 +124,8 @@ class SettlementOut(Schema):
     delivery_fees: int
     courier_share: int
     delivery_to_operations: int
+    aid_goods: int
+    aid_delivery: int
     balance: int
     umkm: list[UmkmShareOut]
 
@@ -310,10 +313,19 @@ def _settlement_out(cycle: Any) -> dict[str, Any]:
         "delivery_fees": split.delivery_fees,
         "courier_share": split.courier_share,
         "delivery_to_operations": split.delivery_to_operations,
+        "aid_goods": split.aid_goods,
+        "aid_delivery": split.aid_delivery,
         "balance": split.balance,
         "umkm": [
-            {"umkm": name, "organisation_id": pk, "gross": gross, "fee": fee, "net": net}
-            for pk, (name, gross, fee, net) in zip(split.umkm_ids, split.umkm, strict=True)
+            {
+                "umkm": name,
+                "organisation_id": pk,
+                "gross": gross,
+                "aid": aid,
+                "fee": fee,
+                "net": net,
+            }
+            for pk, (name, gross, aid, fee, net) in zip(split.umkm_ids, split.rows, strict=True)
         ],
     }
 

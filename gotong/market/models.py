@@ -213,6 +213,11 @@ class OrderCycle(BaseModel):
     courier_share_bp = models.PositiveIntegerField(
         _("courier's share of the delivery fee (basis points)"), default=10000
     )
+    # Aid money (aid orders, the voucher-paid part of an order) pays no operations fee
+    # and none of it goes to the operational fund (issue 7: operational and aid money
+    # kept apart). Cycles settled before this rule keep False, so their breakdown still
+    # equals the settlement they posted (migration 0004).
+    aid_fee_exempt = models.BooleanField(_("no operations fee on aid money"), default=True)
 
     class Meta:
         verbose_name = _("order cycle")
@@ -362,6 +367,8 @@ class Order(BaseModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     payment_receipt = models.CharField(max_length=16, blank=True)
+    # The funds bank-statement line that evidenced a QRIS payment (statement import).
+    payment_statement_line_id = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("order")

@@ -1656,9 +1656,11 @@ def cycle_settle(
 ) -> OrderCycle:
     """Post a fulfilled cycle to the ledger in one transfer out of the market clearing
     account: each UMKM's payable its net sales, the couriers their share of the delivery
-    fees, the operational fund the operations fee and the rest of the delivery fees;
-    exactly the public ``cycle_breakdown``, which sums to zero. Once: settling again is
-    refused (with the same Idempotency-Key it is answered as a replay)."""
+    fees, the operational fund the operations fee and the rest of the delivery fees (none
+    of it from aid money: aid and voucher payments pay no operations fee and their
+    delivery fees go wholly to the couriers); exactly the public ``cycle_breakdown``,
+    which sums to zero. Once: settling again is refused (with the same Idempotency-Key
+    it is answered as a replay)."""
     from .selectors import cycle_breakdown
 
     kelurahan = cycle.kelurahan
@@ -1723,6 +1725,8 @@ def cycle_settle(
                 "operations_fee": split.operations_fee,
                 "delivery_fees": split.delivery_fees,
                 "courier_share": split.courier_share,
+                "aid_goods": split.aid_goods,
+                "aid_delivery": split.aid_delivery,
                 "umkm": {f"organisation:{pk}": net for pk, net in payables},
             },
         )
@@ -1747,6 +1751,7 @@ def cycle_settle(
             "umkm": len(payables),
             "operations": operations,
             "couriers": split.courier_share,
+            "aid_paid": split.aid_paid,
         },
     )
     cycle.replayed = False  # type: ignore[attr-defined]

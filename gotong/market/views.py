@@ -58,6 +58,7 @@ def catalogue(request: HttpRequest, slug: str) -> HttpResponse:
             "fees": fees,
             "fee_pct": fees.operations_fee_bp / 100,
             "courier_pct": fees.courier_share_bp / 100,
+            "aid_exempt": getattr(fees, "aid_fee_exempt", True),
             "next_rules": rules if changed else None,
             "next_fee_pct": rules.operations_fee_bp / 100,
             "next_courier_pct": rules.courier_share_bp / 100,

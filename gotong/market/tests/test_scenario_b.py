@@ -325,7 +325,9 @@ def test_scenario_b_end_to_end(
     umkm_payouts = services.cycle_payouts_request(actor=operator, cycle=cycle)
     courier_payouts = services.cycle_courier_payouts_request(actor=operator, cycle=cycle)
     assert sum(p.amount for p in umkm_payouts) == sum(net for *_r, net in split.umkm)
-    assert sum(p.amount for p in courier_payouts) == split.courier_share == 3 * 4000
+    # 80% of the cash-paid delivery fees, all of the aid order's (aid money never
+    # reaches the operational fund).
+    assert sum(p.amount for p in courier_payouts) == split.courier_share == 2 * 4000 + 5000
     for payout in [*umkm_payouts, *courier_payouts]:
         services.payout_approve(actor=lurah, payout=payout)
         services.payout_approve(actor=admin, payout=payout)
