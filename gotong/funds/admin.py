@@ -5,6 +5,8 @@ postings): here nothing can be added, changed or deleted. Money moves only throu
 services (``transfer_post``, ``transfer_reverse``, ...), which check roles, write the
 public log and keep the balances. Campaigns, donations, pledges and statement imports are
 shown read-only too: their changes must go through the same services to stay in the log.
+The wrong voucher codes (rate-limit counters, no code kept) are shown read-only as well:
+``manage.py funds_daily`` deletes them after a day.
 """
 
 from typing import Any
@@ -22,6 +24,7 @@ from .models import (
     StatementImport,
     StatementLine,
     Transfer,
+    VoucherCodeFailure,
 )
 
 
@@ -120,3 +123,11 @@ class StatementImportAdmin(ReadOnlyAdmin):
     list_display = ["file_name", "lines_total", "lines_matched", "created_at", "kelurahan"]
     list_filter = ["kelurahan"]
     inlines = [StatementLineInline]
+
+
+@admin.register(VoucherCodeFailure)
+class VoucherCodeFailureAdmin(ReadOnlyAdmin):
+    list_display = ["at", "kelurahan", "merchant", "user", "ip"]
+    list_filter = ["kelurahan"]
+    list_select_related = ["kelurahan", "merchant__organisation", "user"]
+    date_hierarchy = "at"

@@ -90,7 +90,7 @@ class TransferKind(models.TextChoices):
     VOUCHER_ISSUE = "voucher_issue", _("Vouchers issued")
     VOUCHER_REDEEM = "voucher_redeem", _("Voucher redeemed at a UMKM")
     VOUCHER_EXPIRE = "voucher_expire", _("Voucher expired, value returned")
-    SETTLEMENT = "settlement", _("UMKM paid")
+    SETTLEMENT = "settlement", _("UMKM or courier paid")
     GOODS_IN = "goods_in", _("Goods received")
     GOODS_OUT = "goods_out", _("Goods handed out")
     STOCK_COUNT = "stock_count", _("Stock count difference")
@@ -651,6 +651,7 @@ class DisbursementKind(models.TextChoices):
     CASH_AID = "cash_aid", _("Cash aid to a beneficiary's bank account")
     SUPPLIER = "supplier", _("Payment for goods or services for an activity")
     UMKM_SETTLEMENT = "settlement", _("Settling a UMKM's vouchers")
+    COURIER = "courier", _("Paying a courier's delivery share")
 
 
 class DisbursementStatus(models.TextChoices):
@@ -680,6 +681,10 @@ class Disbursement(BaseModel):
     supplier = models.ForeignKey(
         "registry.Organisation", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The market courier paid (kind "courier"): the id of a ``market.Courier``, kept as a
+    # plain reference (the market depends on funds, not the reverse) and shown as
+    # "Courier #id", never the courier's name.
+    courier_id = models.PositiveIntegerField(null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=DisbursementStatus.choices, default=DisbursementStatus.REQUESTED
     )
@@ -699,6 +704,10 @@ class Disbursement(BaseModel):
         constraints = [
             models.CheckConstraint(
                 condition=Q(amount__gt=0), name="funds_disbursement_amount_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="courier") | Q(courier_id__isnull=True),
+                name="funds_disbursement_courier_only_for_couriers",
             ),
         ]
 

@@ -2150,6 +2150,10 @@ def disbursement_request(
         raise ValidationFailed(_("Say what the money is for."), {"field": "purpose"})
     if category not in Category.values:
         raise ValidationFailed(_("Choose the category."), {"field": "category"})
+    if kind == DisbursementKind.COURIER:
+        raise ValidationFailed(
+            _("A courier is paid from the market cycle's money page."), {"field": "kind"}
+        )
     if kind == DisbursementKind.UMKM_SETTLEMENT:
         if merchant is None or merchant.kelurahan_id != kelurahan.pk:
             raise NotFound(_("No such UMKM in this kelurahan."))
@@ -2327,9 +2331,10 @@ def disbursement_pay(
             subject=f"disbursement:{disbursement.pk}",
             note="Bukti pembayaran",
         )
+    # A UMKM's or a courier's payable settled is not aid spending (``funds_summary``).
     kind = (
         TransferKind.SETTLEMENT
-        if disbursement.kind == DisbursementKind.UMKM_SETTLEMENT
+        if disbursement.kind in (DisbursementKind.UMKM_SETTLEMENT, DisbursementKind.COURIER)
         else TransferKind.SPEND
     )
     campaign = Campaign.objects.filter(account=disbursement.source_account).first()
@@ -2689,15 +2694,25 @@ def voucher_market_refund(
 
 @transaction.atomic
 def courier_payout_request(
-    *, actor: Any, kelurahan: Kelurahan, amount: Any, purpose: str, pay_by_cash: bool = False
+    *,
+    actor: Any,
+    kelurahan: Kelurahan,
+    courier_id: int,
+    amount: Any,
+    purpose: str,
+    pay_by_cash: bool = False,
 ) -> Disbursement:
     """Ask to pay a market courier their share out of the couriers' payable account (the
-    market names the courier and the cycle). Two officers other than the requester
-    approve and the treasurer pays with proof (``disbursement_approve`` /
-    ``disbursement_pay``), as for a UMKM. It reuses the UMKM settlement kind: like a
-    UMKM's, the money settles a payable (a ``settlement`` transfer), it is not aid spending.
-    The amount may not exceed what the account holds beyond payouts already asked for."""
+    market names the courier by its id and the cycle in the purpose). A disbursement of
+    its own kind ("Paying a courier's delivery share") naming the payee only as
+    ``courier_id`` (shown as "Courier #id", never a name). Two officers other than the
+    requester approve and the treasurer pays with proof (``disbursement_approve`` /
+    ``disbursement_pay``), as for a UMKM: the money settles a payable (a ``settlement``
+    transfer), it is not aid spending. The amount may not exceed what the account holds
+    beyond payouts already asked for."""
     permission_require(actor, "funds.operate", kelurahan)
+    if not isinstance(courier_id, int) or isinstance(courier_id, bool) or courier_id <= 0:
+        raise ValidationFailed(_("Name the courier to pay."), {"field": "courier"})
     value = amount_clean(amount)
     purpose = " ".join((purpose or "").split())
     if not purpose:
@@ -2719,12 +2734,13 @@ def courier_payout_request(
     accounts = accounts_ensure(kelurahan=kelurahan)
     disbursement = Disbursement.objects.create(
         kelurahan=kelurahan,
-        kind=DisbursementKind.UMKM_SETTLEMENT,
+        kind=DisbursementKind.COURIER,
         source_account=source,
         pay_from=accounts[AccountKind.CASH if pay_by_cash else AccountKind.BANK],
         amount=value,
         purpose=purpose[:200],
         category=Category.OTHER,
+        courier_id=courier_id,
         requested_by=actor,
     )
     _log(
@@ -2732,7 +2748,12 @@ def courier_payout_request(
         "funds.disbursement_requested",
         actor,
         f"disbursement:{disbursement.pk}",
-        {"kind": disbursement.kind, "amount": value, "source": source.code, "courier": True},
+        {
+            "kind": disbursement.kind,
+            "amount": value,
+            "source": source.code,
+            "courier": f"courier:{courier_id}",
+        },
         role=_role(actor, "funds.operate", kelurahan),
     )
     return disbursement

@@ -4,9 +4,11 @@ Everything that moves money or stock, or that residents rely on in the public re
 (prices, bundle splits, order windows, cycle status, orders, fee rules, route plans),
 is read-only here: it changes only through the services, which check roles, keep stock
 from being oversold and write the public log. Nothing is added here either; the market
-pages do that through the same services. What the admin may still change are
-descriptions, names on the route sheet, a courier's capacity and active flag, and an
-order's landmark for the courier.
+pages do that through the same services. Sellers and couriers are read-only too: a
+seller is removed and a courier's capacity or active flag changed on the operator's
+pages (``seller_remove``, ``courier_update``, both logged). What the admin may still
+change are product and bundle descriptions, a cycle's title and an order's landmark for
+the courier.
 """
 
 from typing import Any
@@ -52,6 +54,13 @@ class NoAddAdmin(admin.ModelAdmin):
         return False
 
 
+class ReadOnlyAdmin(NoAddAdmin):
+    """Viewable only: never added, changed or deleted here."""
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -83,16 +92,13 @@ class MarketSettingsAdmin(NoAddAdmin):
 
 
 @admin.register(Seller)
-class SellerAdmin(NoAddAdmin):
-    """A seller can be removed here (there is no page for that yet)."""
+class SellerAdmin(ReadOnlyAdmin):
+    """Read-only: the operator removes a seller on the UMKM page (``seller_remove``)."""
 
     list_display = ["organisation", "user", "kelurahan", "created_at"]
     list_filter = ["kelurahan"]
     list_select_related = ["organisation", "user", "kelurahan"]
     search_fields = ["organisation__name"]
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return super(NoAddAdmin, self).has_delete_permission(request, obj)
 
 
 @admin.register(Product)
@@ -183,11 +189,13 @@ class OrderRatingAdmin(NoAddAdmin):
 
 
 @admin.register(Courier)
-class CourierAdmin(NoAddAdmin):
+class CourierAdmin(ReadOnlyAdmin):
+    """Read-only: the operator changes capacity and the active flag on the couriers page
+    (``courier_update``)."""
+
     list_display = ["label", "kelurahan", "capacity", "is_paid", "is_active"]
     list_filter = ["kelurahan", "is_paid", "is_active"]
     search_fields = ["label"]
-    editable = ("label", "capacity", "is_active")
 
 
 class RouteStopInline(ReadOnlyInline):

@@ -184,6 +184,20 @@ class CourierForm(forms.Form):
     is_paid = forms.BooleanField(label=_("Paid courier"), required=False)
 
 
+class CourierUpdateForm(forms.Form):
+    """One courier's row on the couriers page: packages per trip and the active flag."""
+
+    capacity = forms.IntegerField(
+        label=_("Packages per trip"),
+        widget=forms.NumberInput(attrs=NUMBER),
+        error_messages={
+            "required": _("Give the number of packages per trip."),
+            "invalid": _("Give the number of packages per trip as a whole number."),
+        },
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False)
+
+
 class SettingsForm(forms.Form):
     operations_fee_pct = forms.DecimalField(
         label=_("Operations fee (% of the goods total)"),

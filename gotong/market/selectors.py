@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from gotong.core.exceptions import NotFound
 from gotong.core.money import rupiah_format
@@ -103,6 +104,14 @@ def seller_list(*, kelurahan: Kelurahan) -> QuerySet[Seller]:
         .select_related("organisation", "user")
         .order_by("organisation__name", "pk")
     )
+
+
+def seller_get(*, kelurahan: Kelurahan, pk: int) -> Seller:
+    """One seller link of this kelurahan, or NotFound."""
+    found = Seller.objects.filter(kelurahan=kelurahan, pk=pk).select_related("organisation").first()
+    if found is None:
+        raise NotFound(_("No such seller in this kelurahan."))
+    return found
 
 
 def umkm_list(*, kelurahan: Kelurahan) -> QuerySet[Organisation]:
@@ -726,9 +735,19 @@ def route_sheet_get(*, kelurahan: Kelurahan, pk: int) -> RoutePlan:
     return plan
 
 
-def courier_list(*, kelurahan: Kelurahan) -> QuerySet[Courier]:
-    """Active couriers."""
+def courier_list(*, kelurahan: Kelurahan, include_inactive: bool = False) -> QuerySet[Courier]:
+    """Active couriers (with ``include_inactive``, every courier, the active ones first)."""
+    if include_inactive:
+        return Courier.objects.filter(kelurahan=kelurahan).order_by("-is_active", "label")
     return Courier.objects.filter(kelurahan=kelurahan, is_active=True).order_by("label")
+
+
+def courier_get(*, kelurahan: Kelurahan, pk: int) -> Courier:
+    """One courier of this kelurahan (active or not), or NotFound."""
+    found = Courier.objects.filter(kelurahan=kelurahan, pk=pk).first()
+    if found is None:
+        raise NotFound(_("No such courier in this kelurahan."))
+    return found
 
 
 @dataclass

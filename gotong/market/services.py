@@ -111,6 +111,7 @@ from .models import (
 MAX_PRICE = 50_000_000
 MAX_LINE_QUANTITY = 50
 PHOTO_MAX_BYTES = 5 * 1024 * 1024
+COURIER_CAPACITY_MAX = 200
 PHOTO_SIDE = 480
 PRODUCT_PHOTO_STORAGE = "evidence_public"
 
@@ -236,6 +237,26 @@ def seller_add(*, actor: Any, organisation: Organisation, user: Any) -> Seller:
         {"seller": f"seller:{seller.pk}"},
     )
     return seller
+
+
+@transaction.atomic
+def seller_remove(*, actor: Any, seller: Seller) -> None:
+    """An operator takes a person off a UMKM's sellers: they no longer manage its products
+    (their UMKM seller role is kept; roles are changed on the accounts pages). The
+    products, orders and payouts of the UMKM stay as they are."""
+    kelurahan = seller.kelurahan
+    permission_require(actor, "market.manage", kelurahan)
+    organisation_id = seller.organisation_id
+    removed, _counts = Seller.objects.filter(pk=seller.pk, kelurahan=kelurahan).delete()
+    if not removed:
+        raise NotFound(_("No such seller in this kelurahan."))
+    _log(
+        kelurahan,
+        "market.seller_removed",
+        actor,
+        f"organisation:{organisation_id}",
+        {"seller": f"seller:{seller.pk}"},
+    )
 
 
 def _member_for_phone(*, actor: Any, kelurahan: Kelurahan, phone: str, role: Role) -> Any:
@@ -959,7 +980,7 @@ def courier_create(
     """An operator registers a community courier and how many packages they carry."""
     permission_require(actor, "market.manage", kelurahan)
     label = _text(label, "label", low=2, high=60, message=_("Give the courier's name."))
-    if not isinstance(capacity, int) or not 1 <= capacity <= 200:
+    if not isinstance(capacity, int) or not 1 <= capacity <= COURIER_CAPACITY_MAX:
         raise ValidationFailed(
             _("A courier carries between 1 and 200 packages."), {"field": "capacity"}
         )
@@ -972,6 +993,50 @@ def courier_create(
         actor,
         f"courier:{courier.pk}",
         {"capacity": capacity, "paid": is_paid},
+    )
+    return courier
+
+
+@transaction.atomic
+def courier_update(*, actor: Any, courier: Courier, capacity: int, is_active: bool) -> Courier:
+    """An operator changes how many packages a courier carries, or takes them off (or back
+    on) the couriers who can be given routes. Routes already planned keep their courier
+    and load; the change counts for the next route plan. Nothing changed: no log entry."""
+    kelurahan = courier.kelurahan
+    permission_require(actor, "market.manage", kelurahan)
+    if (
+        not isinstance(capacity, int)
+        or isinstance(capacity, bool)
+        or not 1 <= capacity <= COURIER_CAPACITY_MAX
+    ):
+        raise ValidationFailed(
+            _("A courier carries between 1 and 200 packages."), {"field": "capacity"}
+        )
+    if not isinstance(is_active, bool):
+        raise ValidationFailed(_("Say whether the courier is active."), {"field": "is_active"})
+    courier = Courier.objects.select_for_update().get(pk=courier.pk, kelurahan=kelurahan)
+    if (
+        is_active
+        and not courier.is_active
+        and courier.user_id is not None
+        and Courier.objects.filter(kelurahan=kelurahan, user_id=courier.user_id, is_active=True)
+        .exclude(pk=courier.pk)
+        .exists()
+    ):
+        raise Conflict(_("This person is already a courier here."), {"field": "is_active"})
+    before = {"capacity": courier.capacity, "active": courier.is_active}
+    after = {"capacity": capacity, "active": is_active}
+    if before == after:
+        return courier
+    courier.capacity = capacity
+    courier.is_active = is_active
+    courier.save(update_fields=["capacity", "is_active", "updated_at"])
+    _log(
+        kelurahan,
+        "market.courier_updated",
+        actor,
+        f"courier:{courier.pk}",
+        {**after, "was": before},
     )
     return courier
 
@@ -1832,6 +1897,7 @@ def cycle_courier_payouts_request(
         disbursement = funds_services.courier_payout_request(
             actor=actor,
             kelurahan=kelurahan,
+            courier_id=courier.pk,
             amount=share.amount,
             purpose=f"Kurir Pasar Gotong Royong: {cycle.title} (kurir #{courier.pk})",
             pay_by_cash=pay_by_cash,

@@ -29,6 +29,7 @@ from .forms import (
     BundleForm,
     ComponentFormSet,
     CourierForm,
+    CourierUpdateForm,
     CycleForm,
     DropoffForm,
     PhotoForm,
@@ -248,7 +249,7 @@ def ops_home(request: HttpRequest, slug: str) -> HttpResponse:
 @_gate("market.manage")
 def umkm_queue(request: HttpRequest, slug: str) -> HttpResponse:
     """UMKM waiting for approval (decided through the registry's service) and who sells
-    for each approved UMKM (``seller_add_by_phone``)."""
+    for each approved UMKM (``seller_add_by_phone``, ``seller_remove``)."""
     kelurahan = request_kelurahan(request)
     approved = selectors.umkm_list(kelurahan=kelurahan)
     seller_form = SellerForm(
@@ -277,6 +278,18 @@ def umkm_queue(request: HttpRequest, slug: str) -> HttpResponse:
                 if organisation.status == OrganisationStatus.APPROVED
                 else _("%(name)s is rejected.") % {"name": organisation.name},
             )
+        return redirect("market:umkm_queue", slug=slug)
+    if request.method == "POST" and request.POST.get("action") == "seller_remove":
+        try:
+            seller = selectors.seller_get(kelurahan=kelurahan, pk=_int(request.POST.get("seller")))
+            services.seller_remove(actor=request.user, seller=seller)
+        except ApplicationError as exc:
+            return _refused(request, exc)
+        messages.success(
+            request,
+            _("The seller no longer manages the products of %(name)s.")
+            % {"name": seller.organisation.name},
+        )
         return redirect("market:umkm_queue", slug=slug)
     if request.method == "POST" and seller_form.is_valid():
         try:
@@ -491,10 +504,60 @@ def routes_plan(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
     return redirect("market:cycle", slug=slug, cycle_id=cycle_id)
 
 
+def _couriers_page(
+    request: HttpRequest, form: CourierForm, status: int = 200, **context: Any
+) -> HttpResponse:
+    kelurahan = request_kelurahan(request)
+    return render(
+        request,
+        "market/couriers.html",
+        {
+            "form": form,
+            "couriers": selectors.courier_list(kelurahan=kelurahan, include_inactive=True),
+            **context,
+        },
+        status=status,
+    )
+
+
+def _courier_update(request: HttpRequest, slug: str) -> HttpResponse:
+    """A courier's row: packages per trip and the active flag (``courier_update``)."""
+    kelurahan = request_kelurahan(request)
+    row = CourierUpdateForm(request.POST)
+    pk = _int(request.POST.get("courier"))
+    try:
+        courier = selectors.courier_get(kelurahan=kelurahan, pk=pk)
+        if not row.is_valid():
+            raise ValidationFailed(next(iter(row.errors.values()))[0], {"field": "capacity"})
+        before = (courier.capacity, courier.is_active)
+        courier = services.courier_update(
+            actor=request.user,
+            courier=courier,
+            capacity=row.cleaned_data["capacity"],
+            is_active=row.cleaned_data["is_active"],
+        )
+    except ApplicationError as exc:
+        return _couriers_page(
+            request,
+            CourierForm(),
+            status=exc.status_code,
+            update_error=exc.message,
+            update_courier=pk,
+        )
+    if before == (courier.capacity, courier.is_active):
+        messages.info(request, _("Nothing changed for %(name)s.") % {"name": courier.label})
+    else:
+        messages.success(request, _("Courier %(name)s updated.") % {"name": courier.label})
+    return redirect("market:couriers", slug=slug)
+
+
 @_gate("market.manage")
 def couriers(request: HttpRequest, slug: str) -> HttpResponse:
-    """The community couriers and how many packages each carries; add one."""
+    """The community couriers (active ones first) and how many packages each carries; add
+    one, change a courier's packages per trip or take them off the routes."""
     kelurahan = request_kelurahan(request)
+    if request.method == "POST" and request.POST.get("action") == "update":
+        return _courier_update(request, slug)
     form = CourierForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -521,12 +584,7 @@ def couriers(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             messages.success(request, _("Courier %(name)s added.") % {"name": courier.label})
             return redirect("market:couriers", slug=slug)
-    return render(
-        request,
-        "market/couriers.html",
-        {"form": form, "couriers": selectors.courier_list(kelurahan=kelurahan)},
-        status=422 if form.errors else 200,
-    )
+    return _couriers_page(request, form, status=422 if form.errors else 200)
 
 
 @_gate("market.manage")

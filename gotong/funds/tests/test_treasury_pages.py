@@ -659,6 +659,7 @@ def test_the_admin_shows_the_ledger_read_only(money: Any, superuser_client: Clie
         "donation",
         "matchpledge",
         "statementimport",
+        "vouchercodefailure",
     ):
         changelist = superuser_client.get(reverse(f"admin:funds_{model}_changelist"))
         assert changelist.status_code == 200, model

@@ -368,6 +368,9 @@ def test_each_courier_is_paid_their_share_with_two_approvals_and_proof(
     with pytest.raises(Conflict, match="waiting"):
         services.cycle_courier_payouts_request(actor=world.operator, cycle=world.cycle)
     assert Disbursement.objects.count() == len(payouts)
+    assert {(d.kind, d.courier_id) for d in Disbursement.objects.all()} == {
+        ("courier", p.courier_id) for p in payouts
+    }
 
     payable = funds_services.market_accounts(kelurahan=kelurahan)[AccountKind.COURIER_PAYABLE]
     for payout in payouts:
@@ -394,19 +397,27 @@ def test_each_courier_is_paid_their_share_with_two_approvals_and_proof(
 def test_courier_payouts_need_the_operate_permission_and_money_in_the_account(
     world: Market, kelurahan: Any, rt: Any, resident: Any, make_member: Any, officers: Officers
 ) -> None:
-    _routed_cycle(world, kelurahan, rt, resident, make_member)
+    small, _big = _routed_cycle(world, kelurahan, rt, resident, make_member)
     services.cycle_settle(actor=world.operator, cycle=world.cycle)
     with pytest.raises(PermissionDenied):
         services.cycle_courier_payouts_request(actor=resident(), cycle=world.cycle)
     # More than the couriers' account holds beyond payouts already asked for: refused.
     with pytest.raises(ValidationFailed, match="owed only"):
         funds_services.courier_payout_request(
-            actor=world.operator, kelurahan=kelurahan, amount=20_001, purpose="Kurir"
+            actor=world.operator,
+            kelurahan=kelurahan,
+            courier_id=small.pk,
+            amount=20_001,
+            purpose="Kurir",
         )
     services.cycle_courier_payouts_request(actor=world.operator, cycle=world.cycle)
     with pytest.raises(ValidationFailed, match="owed only"):
         funds_services.courier_payout_request(
-            actor=world.operator, kelurahan=kelurahan, amount=1, purpose="Kurir"
+            actor=world.operator,
+            kelurahan=kelurahan,
+            courier_id=small.pk,
+            amount=1,
+            purpose="Kurir",
         )
     assert CourierPayout.objects.count() == Disbursement.objects.count() == 2
 
