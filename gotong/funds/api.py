@@ -168,6 +168,7 @@ class StatementOut(Schema):
     id: int
     lines_total: int
     lines_matched: int
+    matched_other: list[dict[str, Any]]  # lines matched outside donations (market orders)
     unmatched: list[dict[str, Any]]
 
 
@@ -356,12 +357,19 @@ def statement_import(
     statement = services.statement_import(
         actor=request.user, kelurahan=kelurahan, file_name=file.name or "", content=file.read()
     )
+    other = selectors.statement_other_matches(statement=statement)
+    lines = list(statement.lines.filter(donation__isnull=True))
     return Status(
         201,
         {
             "id": statement.pk,
             "lines_total": statement.lines_total,
             "lines_matched": statement.lines_matched,
+            "matched_other": [
+                {"row": line.row, "amount": line.amount, "matched": other[line.pk]}
+                for line in lines
+                if line.pk in other
+            ],
             "unmatched": [
                 {
                     "row": line.row,
@@ -369,7 +377,8 @@ def statement_import(
                     "amount": line.amount,
                     "description": line.description,
                 }
-                for line in statement.lines.filter(donation__isnull=True)
+                for line in lines
+                if line.pk not in other
             ],
         },
     )

@@ -556,6 +556,20 @@ def statement_get(*, kelurahan: Kelurahan, pk: int) -> StatementImport:
     return statement
 
 
+def statement_other_matches(*, statement: StatementImport) -> dict[int, str]:
+    """What the statement's lines matched outside donations, by line id: a label from
+    the matcher that recorded it (e.g. a market order's QRIS payment)."""
+    from .services import statement_matchers
+
+    ids = list(statement.lines.filter(donation__isnull=True).values_list("pk", flat=True))
+    found: dict[int, str] = {}
+    for _match, matched in statement_matchers():
+        if ids:
+            for pk, label in matched(kelurahan=statement.kelurahan, line_ids=ids).items():
+                found.setdefault(pk, label)
+    return found
+
+
 def statement_list(*, kelurahan: Kelurahan) -> QuerySet[StatementImport]:
     """Past bank statement imports of this kelurahan, newest first."""
     return (

@@ -41,7 +41,7 @@ import json
 import re
 import secrets
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -1212,14 +1212,42 @@ def _statement_parse(content: bytes) -> list[dict[str, Any]]:
     return lines
 
 
+# Other apps match statement lines that no donation matched (e.g. the market's QRIS
+# payments), without funds depending on them: each registers a matcher once (in its
+# AppConfig.ready) with ``statement_matcher_register``.
+#   match(actor=, kelurahan=, line=StatementLine) -> bool: records what the line paid
+#     (the line is the evidence) and returns True, or returns False and changes nothing;
+#   matched(kelurahan=, line_ids=) -> {line id: label}: what each line paid, for pages
+#     (ids and codes only, no personal data).
+StatementMatch = Callable[..., bool]
+StatementMatched = Callable[..., dict[int, str]]
+_STATEMENT_MATCHERS: list[tuple[StatementMatch, StatementMatched]] = []
+
+
+def statement_matcher_register(match: StatementMatch, *, matched: StatementMatched) -> None:
+    """Add a matcher for statement lines no donation matched (once; registering the
+    same function again is ignored)."""
+    if all(m is not match for m, _r in _STATEMENT_MATCHERS):
+        _STATEMENT_MATCHERS.append((match, matched))
+
+
+def statement_matchers() -> list[tuple[StatementMatch, StatementMatched]]:
+    """The registered matchers, in registration order."""
+    return list(_STATEMENT_MATCHERS)
+
+
 @transaction.atomic
 def statement_import(
     *, actor: Any, kelurahan: Kelurahan, file_name: str, content: bytes
 ) -> StatementImport:
     """Match incoming transfers of a bank statement CSV (tanggal, keterangan, jumlah) to
-    pending donations by reference and amount; the rest is listed as unmatched.
+    pending donations by reference and amount; a line no donation matched is offered to
+    the registered matchers (``statement_matcher_register``, e.g. market QRIS payments);
+    the rest is listed as unmatched.
 
-    Matched donations become "recorded"; the treasurer still confirms each one.
+    Matched donations become "recorded"; the treasurer still confirms each one. What a
+    matcher records (e.g. an order's payment) is recorded now, the line as its evidence.
+    A refused file (bad columns, amounts, dates) records nothing.
     """
     permission_require(actor, "funds.treasury", kelurahan)
     lines = _statement_parse(content)
@@ -1246,6 +1274,7 @@ def statement_import(
         )
     }
     matched = 0
+    matched_other = 0
     now = timezone.now()
     for line in lines:
         donation = None
@@ -1255,6 +1284,12 @@ def statement_import(
                 donation = pending.pop(ref.upper())
                 break
         stored = StatementLine.objects.create(statement=statement, donation=donation, **line)
+        if donation is None:
+            for match, _matched in _STATEMENT_MATCHERS:
+                if match(actor=actor, kelurahan=kelurahan, line=stored):
+                    matched += 1
+                    matched_other += 1
+                    break
         if donation is not None:
             matched += 1
             donation.status = DonationStatus.RECORDED
@@ -1280,7 +1315,12 @@ def statement_import(
         "funds.statement_imported",
         actor,
         f"statement:{statement.pk}",
-        {"file": _fingerprint(content), "lines": len(lines), "matched": matched},
+        {
+            "file": _fingerprint(content),
+            "lines": len(lines),
+            "matched": matched,
+            "matched_other": matched_other,
+        },
         role=_role(actor, "funds.treasury", kelurahan),
     )
     return statement

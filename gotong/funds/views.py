@@ -715,7 +715,7 @@ def statements(request: HttpRequest, kelurahan: Kelurahan) -> HttpResponse:
         else:
             messages.success(
                 request,
-                _("%(matched)s of %(total)s lines matched a pending donation.")
+                _("%(matched)s of %(total)s lines matched a pending donation or a payment due.")
                 % {"matched": statement.lines_matched, "total": statement.lines_total},
             )
             return redirect("funds:statement", slug=kelurahan.slug, statement_id=statement.pk)
@@ -733,13 +733,16 @@ def statement_detail(request: HttpRequest, kelurahan: Kelurahan, statement_id: i
     except NotFound as exc:
         return _refused(request, exc)
     lines = list(statement.lines.all())
+    other = selectors.statement_other_matches(statement=statement)
     return render(
         request,
         "funds/statement.html",
         {
             "statement": statement,
             "matched": [line for line in lines if line.donation_id],
-            "unmatched": [line for line in lines if not line.donation_id],
+            # Lines another app's matcher recorded (e.g. a market order's QRIS payment).
+            "matched_other": [(line, other[line.pk]) for line in lines if line.pk in other],
+            "unmatched": [line for line in lines if not line.donation_id and line.pk not in other],
         },
     )
 

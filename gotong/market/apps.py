@@ -6,3 +6,13 @@ class MarketConfig(AppConfig):
     name = "gotong.market"
     label = "market"
     verbose_name = _("Pasar Gotong Royong")
+
+    def ready(self) -> None:
+        # The funds bank-statement import matches QRIS payments of market orders too
+        # (funds does not depend on market: market registers its matcher).
+        from gotong.funds.services import statement_matcher_register
+
+        from .selectors import statement_line_orders
+        from .services import statement_line_match
+
+        statement_matcher_register(statement_line_match, matched=statement_line_orders)

@@ -525,6 +525,21 @@ def cycle_breakdown(*, cycle: OrderCycle) -> Breakdown:
     )
 
 
+def statement_line_orders(*, kelurahan: Kelurahan, line_ids: list[int]) -> dict[int, str]:
+    """Bank statement lines that paid a market order (the funds import page): line id ->
+    "Market order <code>" (order codes only, no buyer)."""
+    from django.utils.translation import gettext
+
+    rows = Order.objects.filter(
+        kelurahan=kelurahan, payment_statement_line_id__in=line_ids
+    ).values_list("payment_statement_line_id", "code")
+    return {
+        line_id: gettext("Market order %(code)s") % {"code": code}
+        for line_id, code in rows
+        if line_id is not None
+    }
+
+
 @dataclass
 class OrderPayment:
     """How an order is paid: what is due, the QRIS code to pay it, what is owed back."""

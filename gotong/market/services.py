@@ -1598,10 +1598,12 @@ def order_payment_confirm(
     receipt: Any = None,
     receipt_code: str = "",
     idempotency_key: str | None = None,
+    statement_line: Any = None,
 ) -> Order:
     """The treasurer confirms a QRIS payment seen in the kelurahan's account (with a
-    photo of it): the money is posted bank -> market clearing. ``amount`` defaults to what
-    the order owes; more than that becomes a refund owed to the buyer."""
+    photo of it, or the funds bank-statement line that shows it: ``statement_line``): the
+    money is posted bank -> market clearing. ``amount`` defaults to what the order owes;
+    more than that becomes a refund owed to the buyer."""
     kelurahan = order.kelurahan
     permission_require(actor, "funds.treasury", kelurahan)
     request = {"market_payment": order.pk}
@@ -1626,7 +1628,13 @@ def order_payment_confirm(
             )
     else:
         value = funds_services.amount_clean(amount)
-    code = _proof(actor, kelurahan, f"market_order:{order.pk}", receipt, receipt_code)
+    evidence: dict[str, Any]
+    if statement_line is not None:
+        code = ""
+        evidence = {"statement_line": f"statement_line:{statement_line.pk}"}
+    else:
+        code = _proof(actor, kelurahan, f"market_order:{order.pk}", receipt, receipt_code)
+        evidence = {"receipt": code}
     accounts = _accounts(kelurahan)
     transfer = funds_services.transfer_post(
         kelurahan=kelurahan,
@@ -1640,9 +1648,16 @@ def order_payment_confirm(
         idempotency_key=idempotency_key,
         request=request,
         receipt_code=code,
-        log_data={"market_order": f"order:{order.pk}", "channel": "qris"},
+        log_data={"market_order": f"order:{order.pk}", "channel": "qris", **evidence},
     )
-    _paid(order, value, transfer.created_at, payment_confirmed_by=actor, payment_receipt=code)
+    _paid(
+        order,
+        value,
+        transfer.created_at,
+        payment_confirmed_by=actor,
+        payment_receipt=code,
+        payment_statement_line_id=statement_line.pk if statement_line is not None else None,
+    )
     order.refresh_from_db()
     _log(
         kelurahan,
@@ -1653,10 +1668,37 @@ def order_payment_confirm(
             "method": PaymentMethod.QRIS,
             "amount": value,
             "transfer": f"transfer:{transfer.pk}",
-            "receipt": code,
+            **evidence,
         },
     )
     return order
+
+
+# An order code (``_order_code``) in a bank statement line's description: the QRIS
+# reference (tag 62.05) the bank shows, or what the buyer wrote in a transfer.
+ORDER_CODE_RE = re.compile(r"(?<![0-9A-Z])P[ACDEFGHJKMNPQRTUVWXY34679]{9}(?![0-9A-Z])")
+
+
+def statement_line_match(*, actor: Any, kelurahan: Kelurahan, line: Any) -> bool:
+    """The funds statement import offers each line no donation matched (registered in
+    ``MarketConfig.ready``): a line whose description holds the code of a QRIS order of
+    this kelurahan that is still unpaid, for exactly what it owes, records that payment
+    with the line as its evidence (``order_payment_confirm``). Anything else (unknown
+    code, other amount, already paid, cancelled, not QRIS) is left unmatched."""
+    for code in ORDER_CODE_RE.findall((line.description or "").upper()):
+        order = Order.objects.filter(kelurahan=kelurahan, code=code).first()
+        if (
+            order is None
+            or order.payment_method != PaymentMethod.QRIS
+            or order.status == OrderStatus.CANCELLED
+            or order.paid_at is not None
+            or order.balance_due <= 0
+            or order.balance_due != line.amount
+        ):
+            continue
+        order_payment_confirm(actor=actor, order=order, amount=line.amount, statement_line=line)
+        return True
+    return False
 
 
 @transaction.atomic
