@@ -6,9 +6,10 @@ is read-only here: it changes only through the services, which check roles, keep
 from being oversold and write the public log. Nothing is added here either; the market
 pages do that through the same services. Sellers and couriers are read-only too: a
 seller is removed and a courier's capacity or active flag changed on the operator's
-pages (``seller_remove``, ``courier_update``, both logged). What the admin may still
-change are product and bundle descriptions, a cycle's title and an order's landmark for
-the courier.
+pages (``seller_remove``, ``courier_update``, both logged). Product and bundle names
+and descriptions, cycle titles and an order's landmark are read-only as well: they are
+changed on the market pages through the services, so every change has its author and,
+where it matters, its log entry.
 """
 
 from typing import Any
@@ -102,12 +103,11 @@ class SellerAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(NoAddAdmin):
+class ProductAdmin(ReadOnlyAdmin):
     list_display = ["name", "organisation", "category", "unit", "price", "is_active"]
     list_filter = ["kelurahan", "category", "is_active"]
     list_select_related = ["organisation"]
     search_fields = ["name", "organisation__name"]
-    editable = ("name", "description")
 
 
 class BundleComponentInline(ReadOnlyInline):
@@ -116,11 +116,10 @@ class BundleComponentInline(ReadOnlyInline):
 
 
 @admin.register(Bundle)
-class BundleAdmin(NoAddAdmin):
+class BundleAdmin(ReadOnlyAdmin):
     list_display = ["name", "kelurahan", "category", "price", "is_active"]
     list_filter = ["kelurahan", "category", "is_active"]
     search_fields = ["name"]
-    editable = ("name", "description")
     inlines = [BundleComponentInline]
 
 
@@ -143,12 +142,11 @@ class CycleStockInline(ReadOnlyInline):
 
 
 @admin.register(OrderCycle)
-class OrderCycleAdmin(NoAddAdmin):
+class OrderCycleAdmin(ReadOnlyAdmin):
     list_display = ["title", "kelurahan", "opens_at", "closes_at", "delivery_date", "status"]
     list_filter = ["kelurahan", "status"]
     date_hierarchy = "delivery_date"
     search_fields = ["title"]
-    editable = ("title",)
     inlines = [OfferInline, CycleStockInline]
 
 
@@ -158,7 +156,7 @@ class OrderLineInline(ReadOnlyInline):
 
 
 @admin.register(Order)
-class OrderAdmin(NoAddAdmin):
+class OrderAdmin(ReadOnlyAdmin):
     """Read-mostly: only the landmark for the courier can be corrected."""
 
     list_display = [
@@ -175,7 +173,6 @@ class OrderAdmin(NoAddAdmin):
     list_filter = ["kelurahan", "status", "fulfilment", "payment_method"]
     list_select_related = ["cycle"]
     search_fields = ["code"]
-    editable = ("address_note",)
     inlines = [OrderLineInline]
 
 
