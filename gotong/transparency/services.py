@@ -194,11 +194,15 @@ class _Drainer(threading.Thread):
                 time.sleep(settings.GOTONG_LOG_DRAIN_DELAY_MS / 1000)
                 try:
                     queue_drain(kelurahan_id=self.kelurahan_id)
+                    # The lock may have been held by a plain ``entry_record`` writer, which
+                    # does not look at the queue after its commit: try again shortly.
+                    waiting = QueuedEntry.objects.filter(kelurahan_id=self.kelurahan_id).exists()
                 except Exception:
                     # Left queued: the next commit's drain or the tree-head task appends it.
                     logger.exception("appending the queued log entries failed")
+                    waiting = False
                 with _drainers_lock:
-                    if not self.again:
+                    if not self.again and not waiting:
                         _drainers.pop(self.kelurahan_id, None)
                         return
                     self.again = False
@@ -275,8 +279,10 @@ def queue_drain(*, kelurahan_id: int) -> int:
     """Append the kelurahan's queued entries to its log, oldest first; returns how many.
 
     Runs outside any transaction. Whoever holds the append lock appends the whole queue in
-    batches; a caller that finds the lock taken leaves (``skip_locked``): the holder looks
-    again after its commit, and so sees every entry committed before this call.
+    batches; a caller that finds the lock taken leaves (``skip_locked``). A drain holding
+    the lock looks again after its commit; when the holder was a plain ``entry_record``
+    writer, the background appender retries after its delay (and the tree-head task
+    drains every queue in any case).
     """
     appended = 0
     while True:

@@ -2,6 +2,7 @@
 right after the commit, in order, exactly once, and never when the change rolls back."""
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -142,3 +143,37 @@ def test_in_production_a_background_appender_batches_the_queue_after_the_commit(
     assert subjects == [f"item:{b * 10 + n + 1}" for b in range(3) for n in range(5)]
     tree_head_publish(kelurahan=kelurahan)
     assert log_verify(kelurahan=kelurahan).ok
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a held row lock: PostgreSQL")
+def test_the_appender_retries_when_a_plain_writer_held_the_log(
+    log_tables_flushable: Any, kelurahan: Kelurahan, settings: Any
+) -> None:
+    settings.GOTONG_LOG_DRAIN_IN_BACKGROUND = True
+    settings.GOTONG_LOG_DRAIN_DELAY_MS = 20
+    entry_record(kelurahan=kelurahan, type="test.direct", actor=None, subject="item:100")
+    holding, release = threading.Event(), threading.Event()
+
+    def plain_writer() -> None:
+        try:
+            with transaction.atomic():
+                entry_record(
+                    kelurahan=kelurahan, type="test.direct", actor=None, subject="item:101"
+                )
+                holding.set()
+                release.wait(5)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=plain_writer)
+    thread.start()
+    assert holding.wait(5)
+    with transaction.atomic():
+        _enqueue(kelurahan, 1)
+    time.sleep(0.2)  # the appender has found the lock taken at least once
+    assert QueuedEntry.objects.count() == 1
+    release.set()
+    thread.join()
+    log_drains_wait()
+    assert not QueuedEntry.objects.exists()
+    assert log_size(kelurahan=kelurahan) == 3
