@@ -355,7 +355,10 @@ def statement_import(
     """Import a bank statement CSV (tanggal, keterangan, jumlah[, referensi])."""
     kelurahan = request_kelurahan(request)
     statement = services.statement_import(
-        actor=request.user, kelurahan=kelurahan, file_name=file.name or "", content=file.read()
+        actor=request.user,
+        kelurahan=kelurahan,
+        file_name=file.name or "",
+        content=file.read(services.STATEMENT_MAX_BYTES + 1),
     )
     other = selectors.statement_other_matches(statement=statement)
     lines = list(statement.lines.filter(donation__isnull=True))

@@ -734,7 +734,7 @@ def payout_account_get(*, kelurahan: Kelurahan, pk: int) -> Any:
 def callback_list(*, kelurahan: Kelurahan, cycle: str | None = None) -> QuerySet[Callback]:
     """Call-backs to make (open first)."""
     rows = Callback.objects.filter(kelurahan=kelurahan).select_related(
-        "disbursement__payout_account__person", "voucher__household"
+        "disbursement__payout_account__person", "voucher__household__head"
     )
     if cycle:
         rows = rows.filter(cycle=cycle)

@@ -126,6 +126,7 @@ _WRONG_CODE_REASONS = ("unknown", "signature")
 REFERENCE_ALPHABET = VOUCHER_CODE_ALPHABET
 REFERENCE_RE = re.compile(r"GR-[2-9A-HJ-NP-Z]{6}", re.IGNORECASE)
 STATEMENT_COLUMNS = ("tanggal", "keterangan", "jumlah")
+STATEMENT_MAX_BYTES = 5 * 1024 * 1024  # callers read at most one byte more
 STATEMENT_MAX_ROWS = 20_000
 
 _SINGLETON_NAMES = {
@@ -1250,6 +1251,10 @@ def statement_import(
     A refused file (bad columns, amounts, dates) records nothing.
     """
     permission_require(actor, "funds.treasury", kelurahan)
+    if len(content) > STATEMENT_MAX_BYTES:
+        raise ValidationFailed(
+            _("The statement file is too large (at most 5 MB)."), {"field": "file"}
+        )
     lines = _statement_parse(content)
     digest = hashlib.sha256(content).hexdigest()
     if StatementImport.objects.filter(kelurahan=kelurahan, file_sha256=digest).exists():

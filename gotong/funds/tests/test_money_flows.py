@@ -14,6 +14,7 @@ from gotong.funds.models import (
     Donation,
     DonationStatus,
     Redemption,
+    StatementImport,
     Transfer,
     Voucher,
     VoucherStatus,
@@ -160,6 +161,18 @@ def test_a_bad_statement_file_is_refused_and_nothing_is_recorded(
         )
     pending.refresh_from_db()
     assert pending.status == DonationStatus.PENDING
+
+
+def test_a_statement_file_over_the_size_limit_is_refused_by_the_service(
+    money: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    content = b"tanggal,keterangan,jumlah\n2026-11-02,GR-ABCDEF,1000\n"
+    monkeypatch.setattr(services, "STATEMENT_MAX_BYTES", len(content) - 1)
+    with pytest.raises(ValidationFailed, match="too large"):
+        services.statement_import(
+            actor=money.treasurer, kelurahan=money.kelurahan, file_name="x.csv", content=content
+        )
+    assert not StatementImport.objects.exists()
 
 
 def _funded(money: Any, amount: int = 1_000_000) -> None:
