@@ -41,12 +41,10 @@ def _fields(model: type[Model]) -> list[str]:
 
 
 class NoAddAdmin(admin.ModelAdmin):
-    """Created by the market pages and services only; ``editable`` fields may change."""
-
-    editable: tuple[str, ...] = ()
+    """Created by the market pages and services only."""
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f for f in _fields(self.model) if f not in self.editable and f != "id"]
+        return [f for f in _fields(self.model) if f != "id"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -81,7 +79,7 @@ class ReadOnlyInline(admin.TabularInline):
 
 
 @admin.register(MarketSettings)
-class MarketSettingsAdmin(NoAddAdmin):
+class MarketSettingsAdmin(ReadOnlyAdmin):
     list_display = [
         "kelurahan",
         "operations_fee_bp",
@@ -157,7 +155,7 @@ class OrderLineInline(ReadOnlyInline):
 
 @admin.register(Order)
 class OrderAdmin(ReadOnlyAdmin):
-    """Read-mostly: only the landmark for the courier can be corrected."""
+    """Read-only: an order changes through the market pages and services."""
 
     list_display = [
         "code",
@@ -177,7 +175,7 @@ class OrderAdmin(ReadOnlyAdmin):
 
 
 @admin.register(OrderRating)
-class OrderRatingAdmin(NoAddAdmin):
+class OrderRatingAdmin(ReadOnlyAdmin):
     """Read-only: a buyer's stars for a UMKM, given once through the order page."""
 
     list_display = ["order", "organisation", "stars", "created_at"]
@@ -201,7 +199,7 @@ class RouteStopInline(ReadOnlyInline):
 
 
 @admin.register(RoutePlan)
-class RoutePlanAdmin(NoAddAdmin):
+class RoutePlanAdmin(ReadOnlyAdmin):
     list_display = ["cycle", "courier", "load", "distance_m"]
     list_filter = ["cycle__kelurahan"]
     list_select_related = ["cycle", "courier"]

@@ -409,6 +409,14 @@ class Order(BaseModel):
         return max(0, self.amount_owed - self.paid_net)
 
     @property
+    def cash_to_collect(self) -> int:
+        """What the courier collects at the door: the rest of a cash-on-delivery order or of
+        an order a voucher paid only in part (a QRIS order is paid by QRIS, never in cash)."""
+        if self.payment_method in (PaymentMethod.COD, PaymentMethod.VOUCHER):
+            return self.balance_due
+        return 0
+
+    @property
     def refund_owed(self) -> int:
         """Paid beyond what the order costs after closing: to give back."""
         return max(0, self.paid_net - self.amount_owed)

@@ -713,7 +713,7 @@ def route_sheets(*, cycle: OrderCycle) -> QuerySet[RoutePlan]:
             Prefetch(
                 "stops",
                 queryset=RouteStop.objects.select_related(
-                    "organisation", "rt__rw"
+                    "organisation__rt__rw", "rt__rw"
                 ).prefetch_related("orders"),
             )
         )

@@ -66,6 +66,7 @@ from gotong.core.exceptions import (
     PermissionDenied,
     ValidationFailed,
 )
+from gotong.core.money import rupiah_format
 from gotong.funds import selectors as funds_selectors
 from gotong.funds import services as funds_services
 from gotong.funds.models import AID_SOURCES as FUNDS_AID_SOURCES
@@ -1263,12 +1264,12 @@ def dropoff_record(
         raise ValidationFailed(
             _("Enter the buyer's code or take a photo of the hand-over."), {"field": "code"}
         )
-    due = order.balance_due
-    if order.payment_method in (PaymentMethod.COD, PaymentMethod.VOUCHER) and due > 0:
+    due = order.cash_to_collect
+    if due > 0:
         if cash_collected != due:
             raise ValidationFailed(
                 _("Cash on delivery: enter the amount received (%(total)s).")
-                % {"total": f"Rp {due:,}".replace(",", ".")},
+                % {"total": rupiah_format(due)},
                 {"field": "cash_collected", "expected": due},
             )
     elif cash_collected:
@@ -1804,9 +1805,10 @@ def cycle_settle(
     accounts = _accounts(kelurahan)
     postings: list[tuple[Any, int]] = []
     payables: list[tuple[int, int]] = []
+    organisations = Organisation.objects.filter(kelurahan=kelurahan).in_bulk(split.umkm_ids)
     for org_id, (_name, _gross, _fee, net) in zip(split.umkm_ids, split.umkm, strict=True):
         if net > 0:
-            organisation = Organisation.objects.get(pk=org_id)
+            organisation = organisations[org_id]
             merchant = funds_services.umkm_payable_ensure(organisation=organisation)
             postings.append((merchant.account, -net))
             payables.append((org_id, net))

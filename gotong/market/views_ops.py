@@ -38,7 +38,7 @@ from .forms import (
     SettingsForm,
     form_error,
 )
-from .models import OrderStatus, PaymentMethod, Product, RoutePlan, ThresholdRule
+from .models import OrderStatus, Product, RoutePlan, ThresholdRule
 
 MAX_PRODUCTS_SHOWN = 300
 
@@ -656,7 +656,6 @@ def route_sheet(request: HttpRequest, slug: str, plan_id: int) -> HttpResponse:
         "market/route_sheet.html",
         {
             "plan": plan,
-            "cod": PaymentMethod.COD,
             "waiting": OrderStatus.CONFIRMED,
             "may_record": plan.courier.user_id == request.user.pk or _managed(request) is None,
         },
@@ -693,6 +692,6 @@ def dropoff(request: HttpRequest, slug: str, plan_id: int, order_id: int) -> Htt
     return render(
         request,
         "market/dropoff.html",
-        {"plan": plan, "order": order, "form": form, "cod": PaymentMethod.COD},
+        {"plan": plan, "order": order, "form": form},
         status=422 if form.errors else 200,
     )

@@ -507,3 +507,25 @@ def test_wrong_voucher_codes_at_ordering_are_limited_per_buyer(
         },
     )
     assert page.status_code == 200 and not Order.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "paid", "expected"),
+    [
+        ("cod", 0, 45_000),  # everything at the door
+        ("voucher", 30_000, 15_000),  # the rest a voucher did not cover
+        ("voucher", 45_000, 0),
+        ("qris", 0, 0),  # paid by QRIS, never in cash at the door
+    ],
+)
+def test_the_courier_collects_only_the_cash_part_of_an_order(
+    method: str, paid: int, expected: int
+) -> None:
+    order = Order(
+        payment_method=method,
+        status=OrderStatus.CONFIRMED,
+        goods_total=40_000,
+        delivery_fee=5_000,
+        paid_amount=paid,
+    )
+    assert order.cash_to_collect == expected
