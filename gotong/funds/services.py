@@ -47,7 +47,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -2170,6 +2170,17 @@ def payout_account_approve(
 # --------------------------------------------------------------------------- disbursements
 
 
+def _owed_unrequested(payable: Account) -> int:
+    """What a payable (a UMKM's, the couriers') holds beyond the payouts already requested
+    or approved from it; the account row is locked so two requests cannot both take it."""
+    locked = Account.objects.select_for_update().get(pk=payable.pk)
+    pending = Disbursement.objects.filter(
+        source_account=locked,
+        status__in=[DisbursementStatus.REQUESTED, DisbursementStatus.APPROVED],
+    ).aggregate(total=Sum("amount"))["total"]
+    return max(0, locked.balance - (pending or 0))
+
+
 @transaction.atomic
 def disbursement_request(
     *,
@@ -2203,10 +2214,10 @@ def disbursement_request(
         if merchant is None or merchant.kelurahan_id != kelurahan.pk:
             raise NotFound(_("No such UMKM in this kelurahan."))
         source = merchant.account
-        source.refresh_from_db()
-        if value > source.balance:
+        owed = _owed_unrequested(source)
+        if value > owed:
             raise ValidationFailed(
-                _("The UMKM is owed only %(owed)s.") % {"owed": rupiah_format(source.balance)}
+                _("The UMKM is owed only %(owed)s.") % {"owed": rupiah_format(owed)}
             )
     else:
         if source is None or source.kelurahan_id != kelurahan.pk or source.kind not in AID_SOURCES:
@@ -2763,17 +2774,10 @@ def courier_payout_request(
     if not purpose:
         raise ValidationFailed(_("Say what the money is for."), {"field": "purpose"})
     source = market_accounts(kelurahan=kelurahan)[AccountKind.COURIER_PAYABLE]
-    source = Account.objects.select_for_update().get(pk=source.pk)
-    pending = sum(
-        Disbursement.objects.filter(
-            source_account=source,
-            status__in=[DisbursementStatus.REQUESTED, DisbursementStatus.APPROVED],
-        ).values_list("amount", flat=True)
-    )
-    if value > source.balance - pending:
+    owed = _owed_unrequested(source)
+    if value > owed:
         raise ValidationFailed(
-            _("The couriers are owed only %(owed)s.")
-            % {"owed": rupiah_format(max(0, source.balance - pending))},
+            _("The couriers are owed only %(owed)s.") % {"owed": rupiah_format(owed)},
             {"field": "amount"},
         )
     accounts = accounts_ensure(kelurahan=kelurahan)

@@ -11,6 +11,7 @@ from gotong.core.exceptions import Conflict, NotFound, PermissionDenied, Validat
 from gotong.funds import selectors, services
 from gotong.funds.models import (
     AccountKind,
+    Disbursement,
     Donation,
     DonationStatus,
     Redemption,
@@ -173,6 +174,34 @@ def test_a_statement_file_over_the_size_limit_is_refused_by_the_service(
             actor=money.treasurer, kelurahan=money.kelurahan, file_name="x.csv", content=content
         )
     assert not StatementImport.objects.exists()
+
+
+def test_a_umkm_settlement_cannot_ask_for_what_another_request_already_takes(
+    money: Any,
+) -> None:
+    _funded(money)
+    [(_voucher, code)] = services.voucher_issue(
+        actor=money.operator,
+        source=money.campaign.account,
+        category="sembako",
+        value=150_000,
+        count=1,
+        rt=money.rt,
+    )
+    services.voucher_redeem(actor=money.seller, kelurahan=money.kelurahan, code=code)
+    settle = {
+        "actor": money.operator,
+        "kelurahan": money.kelurahan,
+        "kind": "settlement",
+        "purpose": "Pelunasan voucher",
+        "category": "sembako",
+        "merchant": money.merchant,
+    }
+    services.disbursement_request(amount=100_000, **settle)
+    with pytest.raises(ValidationFailed, match="owed only"):
+        services.disbursement_request(amount=100_000, **settle)
+    assert Disbursement.objects.filter(merchant=money.merchant).count() == 1
+    services.disbursement_request(amount=50_000, **settle)  # the rest is still owed
 
 
 def _funded(money: Any, amount: int = 1_000_000) -> None:
