@@ -137,6 +137,30 @@ def permission_require(user: Any, name: str, unit: Any) -> None:
         )
 
 
+def permission_holds(user: Any, name: str, kelurahan: Kelurahan | None) -> bool:
+    """Yes/no form of ``permission_gate`` (show a link or a desk only to those who may use it)."""
+    try:
+        permission_gate(user, name, kelurahan)
+    except (NotAuthenticated, PermissionDenied):
+        return False
+    return True
+
+
+def permission_holds_over(user: Any, name: str, unit: Any) -> bool:
+    """Yes/no form of ``permission_require``: the user holds ``name`` over ``unit``."""
+    return bool(getattr(user, "is_authenticated", False) and user.has_perm(name, unit))
+
+
+def acting_role(user: Any, name: str, unit: Any) -> str:
+    """The role under which ``user`` holds ``name`` over ``unit`` (for the access log)."""
+    rule = PERMISSION_TABLE[name]
+    key = territory_key(unit)
+    for membership in memberships_effective(user, key[0]):
+        if membership.role in rule.roles and membership.covers(*key):
+            return str(membership.role)
+    return "user"
+
+
 def roles_holding(name: str) -> Iterable[Role]:
     """The roles that hold a permission (for the docs and the permission tests)."""
     rule = PERMISSION_TABLE[name]

@@ -37,7 +37,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gotong.accounts.models import Membership, Role
-from gotong.accounts.permissions import permission_require
+from gotong.accounts.permissions import acting_role, permission_require
 from gotong.channels.services import notification_send
 from gotong.core.exceptions import (
     Conflict,
@@ -51,7 +51,6 @@ from gotong.needs import services as need_services
 from gotong.needs.models import Need
 from gotong.needs.models import Status as NeedStatus
 from gotong.registry.models import Household, Organisation, Person, Skill, Volunteer
-from gotong.registry.services import acting_role
 from gotong.territory.models import RT, Kelurahan
 from gotong.transparency.models import Evidence
 from gotong.transparency.services import actor_pseudonym, entry_record, evidence_upload

@@ -17,14 +17,11 @@ from gotong.registry import selectors as registry_selectors
 from gotong.registry.models import Volunteer
 from gotong.territory import selectors as territory_selectors
 from gotong.territory.middleware import request_kelurahan
+from gotong.ui.pages import refused
 
 from . import selectors, services
 from .forms import ActivityForm, EvidenceForm, RatingForm
 from .models import ActivityStatus, AssignmentStatus, Layer
-
-
-def _refused(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return render(request, "web/refused.html", {"message": exc.message}, status=exc.status_code)
 
 
 def _volunteer_label(volunteer: Volunteer) -> str:
@@ -57,7 +54,7 @@ def activity_create(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         permission_gate(request.user, "activities.manage", kelurahan)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     rts = [
         rt
         for rt in territory_selectors.rt_list(kelurahan=kelurahan)
@@ -227,7 +224,7 @@ def activity_detail(request: HttpRequest, slug: str, activity_id: int) -> HttpRe
     try:
         activity = _load(request, activity_id)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     if request.method == "POST":
         try:
             messages.success(request, _act(request, activity))
@@ -318,7 +315,7 @@ def activity_evidence(request: HttpRequest, slug: str, activity_id: int) -> Http
     try:
         activity = _load(request, activity_id)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     form = EvidenceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -355,7 +352,7 @@ def rating(request: HttpRequest, slug: str, activity_id: int, need_id: int) -> H
         activity = selectors.activity_get(kelurahan=kelurahan, pk=activity_id)
         need = need_selectors.need_get(kelurahan=kelurahan, pk=need_id)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     existing = selectors.rating_for(activity=activity, need=need)
     form = RatingForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and existing is None:

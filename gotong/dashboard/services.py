@@ -14,9 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gotong.accounts.permissions import permission_require
+from gotong.accounts.permissions import acting_role, permission_require
 from gotong.core.exceptions import ValidationFailed
-from gotong.registry.services import acting_role
 from gotong.territory.models import RW, Kelurahan
 from gotong.transparency.models import LogHead
 from gotong.transparency.services import entry_record

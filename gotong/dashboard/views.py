@@ -16,13 +16,10 @@ from gotong.core.exceptions import ApplicationError
 from gotong.needs.models import Category, Urgency
 from gotong.territory.middleware import request_kelurahan
 from gotong.territory.models import Kelurahan
+from gotong.ui.pages import refused
 
 from . import charts, pdf, selectors, services, synergy
 from .figures import FUNNEL
-
-
-def _refused(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return render(request, "web/refused.html", {"message": exc.message}, status=exc.status_code)
 
 
 def public_figures(kelurahan: Kelurahan) -> dict[str, Any]:
@@ -60,7 +57,7 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             filters = selectors.filters_clean(cube=cube, raw=raw)
         except ApplicationError as exc:
-            return _refused(request, exc)
+            return refused(request, exc)
         filtered = selectors.funnel_for(cube=cube, filters=filters)
     delivery_rows = [
         {"code": u, "label": labels["urgency"][u], **row}
@@ -130,7 +127,7 @@ def dataset_download(request: HttpRequest, slug: str, name: str, fmt: str) -> Ht
     try:
         rows = selectors.dataset_rows(kelurahan=kelurahan, name=name)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     meta = selectors.DATASETS[name]
     columns = [c for c, _t, _d in meta["columns"]]
     filename = f"{kelurahan.slug}-{name}.{fmt}"
@@ -194,7 +191,7 @@ def report_month(request: HttpRequest, slug: str, month: str) -> HttpResponse:
     try:
         report = _report(request)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     return render(
         request,
         "dashboard/report.html",
@@ -211,7 +208,7 @@ def report_month_pdf(request: HttpRequest, slug: str, month: str) -> HttpRespons
     try:
         report = _report(request)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     body = pdf.report_pdf(kelurahan=request_kelurahan(request), report=report)
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="laporan-{slug}-{month}.pdf"'
@@ -259,7 +256,7 @@ def officer(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         permission_gate(request.user, "dashboard.view_officer", kelurahan)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     public_figures(kelurahan)
     view = selectors.officer_view(kelurahan=kelurahan, user=request.user)
     labels = _labels()

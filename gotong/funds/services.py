@@ -51,7 +51,7 @@ from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gotong.accounts.permissions import permission_gate, permission_require
+from gotong.accounts.permissions import acting_role, permission_gate, permission_require
 from gotong.core.exceptions import (
     Conflict,
     NotFound,
@@ -61,7 +61,6 @@ from gotong.core.exceptions import (
 )
 from gotong.core.money import rupiah_format
 from gotong.registry.models import Household, Organisation, OrganisationKind, Person
-from gotong.registry.services import acting_role
 from gotong.territory.models import RT, RW, Kelurahan
 from gotong.transparency.services import entry_enqueue, evidence_upload
 

@@ -10,10 +10,9 @@ from typing import Any
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from gotong.accounts.permissions import permission_require
+from gotong.accounts.permissions import acting_role, permission_require
 from gotong.core.exceptions import ValidationFailed
 from gotong.registry.models import Household
-from gotong.registry.services import acting_role
 from gotong.transparency.services import entry_record
 
 from .models import ReviewDecision, ReviewPurpose, ScoreReview

@@ -14,14 +14,11 @@ from gotong.registry import selectors as registry_selectors
 from gotong.registry.models import AccessPurpose
 from gotong.registry.services import person_list_view
 from gotong.territory.middleware import request_kelurahan
+from gotong.ui.pages import refused
 
 from . import selectors, services
 from .labels import FACTOR_LABELS
 from .models import ReviewDecision, ReviewPurpose
-
-
-def _refused(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return render(request, "web/refused.html", {"message": exc.message}, status=exc.status_code)
 
 
 @login_required
@@ -31,7 +28,7 @@ def review(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         permission_gate(request.user, "insights.view", kelurahan)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     if request.method == "POST":
         try:
             household = registry_selectors.household_get(

@@ -27,7 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gotong.accounts.permissions import permission_require
+from gotong.accounts.permissions import acting_role, permission_require
 from gotong.activities import services as activity_services
 from gotong.activities.models import (
     Activity,
@@ -41,7 +41,6 @@ from gotong.core.exceptions import Conflict, NotFound, ValidationFailed
 from gotong.needs.models import Category, Need
 from gotong.needs.models import Status as NeedStatus
 from gotong.registry.models import Skill, Volunteer
-from gotong.registry.services import acting_role
 from gotong.territory.models import Kelurahan
 from gotong.transparency.services import entry_record
 

@@ -15,14 +15,11 @@ from gotong.accounts.permissions import permission_gate
 from gotong.core.exceptions import ApplicationError
 from gotong.registry.models import Volunteer
 from gotong.territory.middleware import request_kelurahan
+from gotong.ui.pages import refused
 
 from . import engine, selectors, services
 from .forms import ConfirmForm, PolicyForm, RejectForm
 from .models import ProposalStatus
-
-
-def _refused(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return render(request, "web/refused.html", {"message": exc.message}, status=exc.status_code)
 
 
 def volunteer_label(volunteer: Volunteer | None) -> str:
@@ -71,7 +68,7 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         permission_gate(request.user, "matching.view", kelurahan)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     if request.method == "POST":
         try:
             if request.POST.get("action") == "sweep":
@@ -152,7 +149,7 @@ def round_detail(request: HttpRequest, slug: str, round_id: int) -> HttpResponse
         permission_gate(request.user, "matching.view", kelurahan)
         match_round = selectors.round_get(kelurahan=kelurahan, pk=round_id)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     return render(
         request,
         "matching/round.html",
@@ -174,7 +171,7 @@ def policy(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         permission_gate(request.user, "matching.policy", kelurahan)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     current = services.matching_policy(kelurahan=kelurahan)
     initial = {
         "radius_km": current.radius_km,

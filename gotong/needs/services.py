@@ -21,12 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gotong.accounts.models import Membership, Role
-from gotong.accounts.permissions import permission_require
+from gotong.accounts.permissions import acting_role, permission_require
 from gotong.channels.services import notification_send
 from gotong.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from gotong.core.lifecycle import transition_check
 from gotong.registry.models import Household, Person
-from gotong.registry.services import acting_role
 from gotong.territory.models import RT, Kelurahan
 from gotong.transparency.services import entry_record
 

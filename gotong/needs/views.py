@@ -16,15 +16,12 @@ from gotong.registry.models import AccessPurpose, Person
 from gotong.registry.services import person_list_view, person_pseudonym
 from gotong.territory import selectors as territory_selectors
 from gotong.territory.middleware import request_kelurahan
+from gotong.ui.pages import refused
 
 from . import selectors, services
 from .forms import NeedForm, ProxyForm, StepForm
 from .models import Category, RaisedVia, Status, Urgency
 from .transitions import transition_get
-
-
-def _refused(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return render(request, "web/refused.html", {"message": exc.message}, status=exc.status_code)
 
 
 def _add_error(form: Any, exc: ApplicationError) -> None:
@@ -83,7 +80,7 @@ def need_submit_for(request: HttpRequest, slug: str, rt_id: int) -> HttpResponse
             purpose=AccessPurpose.AID_VERIFICATION,
         )
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     people = [(row["id"], row["full_name"] or row["pseudonym"]) for row in rows]
     form = ProxyForm(request.POST or None, request.FILES or None, people=people)
     if request.method == "POST" and form.is_valid():
@@ -148,7 +145,7 @@ def need_detail(request: HttpRequest, slug: str, need_id: int) -> HttpResponse:
     try:
         need = selectors.need_get(kelurahan=request_kelurahan(request), pk=need_id)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     if not selectors.need_visible_to(request.user, need):
         return render(
             request, "web/refused.html", {"message": _("You cannot see this need.")}, status=403
@@ -213,7 +210,7 @@ def rt_queue(request: HttpRequest, slug: str, rt_id: int) -> HttpResponse:
         rt = territory_selectors.rt_get(kelurahan=kelurahan, pk=rt_id)
         permission_require(request.user, "needs.triage", rt)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     page = Paginator(selectors.need_queue_for_rt(kelurahan=kelurahan, rt=rt), 30).get_page(
         request.GET.get("page")
     )
@@ -228,7 +225,7 @@ def rw_queue(request: HttpRequest, slug: str, rw_number: int) -> HttpResponse:
         rw = territory_selectors.rw_get(kelurahan=kelurahan, number=rw_number)
         permission_require(request.user, "needs.approve", rw)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     page = Paginator(selectors.need_queue_for_rw(kelurahan=kelurahan, rw=rw), 30).get_page(
         request.GET.get("page")
     )
@@ -242,7 +239,7 @@ def board(request: HttpRequest, slug: str) -> HttpResponse:
     try:
         permission_require(request.user, "needs.view_board", kelurahan)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     filters = {
         "status": request.GET.get("status", "")
         if request.GET.get("status") in Status.values

@@ -51,7 +51,12 @@ from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
 
 from gotong.accounts.models import Role, User
-from gotong.accounts.permissions import memberships_effective, permission_require, territory_key
+from gotong.accounts.permissions import (
+    acting_role,
+    memberships_effective,
+    permission_require,
+    territory_key,
+)
 from gotong.accounts.phone import phone_normalize
 from gotong.accounts.services import membership_create_by_system
 from gotong.channels.services import notification_send
@@ -174,18 +179,6 @@ def _audit(
     entry_record(
         kelurahan=kelurahan, type=type, actor=_user_or_none(actor), subject=subject, data=data
     )
-
-
-def acting_role(user: Any, perm: str, unit: Any) -> str:
-    """The role under which ``user`` holds ``perm`` over ``unit`` (for the access log)."""
-    from gotong.accounts.permissions import PERMISSION_TABLE
-
-    rule = PERMISSION_TABLE[perm]
-    key = territory_key(unit)
-    for membership in memberships_effective(user, key[0]):
-        if membership.role in rule.roles and membership.covers(*key):
-            return str(membership.role)
-    return "user"
 
 
 def person_pseudonym(person: Person) -> str:
