@@ -66,6 +66,13 @@ def need_queue_for_rw(*, kelurahan: Kelurahan, rw: RW) -> QuerySet[Need]:
     )
 
 
+def need_waiting_count(*, kelurahan: Kelurahan, rt: RT | None = None, rw: RW | None = None) -> int:
+    """How many needs wait for this RT head (submitted) or this RW head (verified by its RTs)."""
+    if rt is not None:
+        return Need.objects.filter(kelurahan=kelurahan, rt=rt, status=Status.SUBMITTED).count()
+    return Need.objects.filter(kelurahan=kelurahan, rt__rw=rw, status=Status.VERIFIED).count()
+
+
 def need_board(
     *,
     kelurahan: Kelurahan,

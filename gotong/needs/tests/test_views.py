@@ -8,25 +8,11 @@ import pytest
 from gotong.accounts.models import Role
 from gotong.needs import services
 from gotong.needs.models import Need, Status
-from gotong.needs.tests.factories import resident, tomorrow
+from gotong.needs.tests.factories import raise_need, resident, tomorrow
 from gotong.registry.models import DataAccess
 from gotong.territory.models import RT
 
 pytestmark = pytest.mark.django_db
-
-
-def raise_need(person: Any, **fields: Any) -> Need:
-    return services.need_submit(
-        actor=person.user,
-        kelurahan=person.kelurahan,
-        rt=person.rt,
-        category="pangan",
-        description="Butuh beras dan minyak goreng",
-        urgency=fields.pop("urgency", "sedang"),
-        needed_by=tomorrow(),
-        beneficiary_person=person,
-        **fields,
-    )
 
 
 def form(**overrides: Any) -> dict[str, Any]:
@@ -72,6 +58,7 @@ def test_someone_without_a_registration_is_told_what_to_do(
     client = login(make_member(Role.RELAWAN, rt))
     page = client.get("/k/taman/bantuan/ajukan/")
     assert page.status_code == 200 and b"Ketua RT" in page.content
+    assert b'href="/k/taman/daftar/?next=/k/taman/bantuan/ajukan/"' in page.content
 
 
 def test_the_rt_head_verifies_from_the_page_and_the_neighbour_cannot_look(
