@@ -23,10 +23,13 @@ _URGENCY_ORDER = Case(
 
 
 def _with_duplicates(qs: QuerySet[Need]) -> QuerySet[Need]:
+    # Same household; a resident registered without a household is matched as a person.
+    same = Q(beneficiary_household=OuterRef("beneficiary_household")) | Q(
+        beneficiary_household__isnull=True,
+        beneficiary_person=OuterRef("beneficiary_person"),
+    )
     other_open = Need.objects.filter(
-        beneficiary_household=OuterRef("beneficiary_household"),
-        category=OuterRef("category"),
-        status__in=OPEN_STATUSES,
+        same, category=OuterRef("category"), status__in=OPEN_STATUSES
     ).exclude(pk=OuterRef("pk"))
     return qs.annotate(has_duplicate=Exists(other_open))
 

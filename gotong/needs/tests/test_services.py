@@ -290,3 +290,34 @@ def test_an_oversize_consent_photo_is_refused(people: dict[str, Any], monkeypatc
             consent_evidence=SimpleUploadedFile("f.png", b"x" * 100),
         )
     assert not Need.objects.exists()
+
+
+def test_a_resident_without_a_household_cannot_ask_twice_for_the_same_thing(rt: RT) -> None:
+    """Self-registered residents have no household: the person is the duplicate key."""
+    person = resident(rt)
+    person.household = None
+    person.save(update_fields=["household"])
+    first = services.need_submit(
+        actor=person.user,
+        kelurahan=rt.kelurahan,
+        rt=rt,
+        category="kesehatan",
+        description="Butuh obat tekanan darah",
+        urgency="sedang",
+        needed_by=tomorrow(),
+        beneficiary_person=person,
+    )
+    assert first.beneficiary_household is None
+    with pytest.raises(Conflict) as refused:
+        services.need_submit(
+            actor=person.user,
+            kelurahan=rt.kelurahan,
+            rt=rt,
+            category="kesehatan",
+            description="Butuh obat tekanan darah lagi",
+            urgency="sedang",
+            needed_by=tomorrow(),
+            beneficiary_person=person,
+        )
+    assert refused.value.extra["duplicate_of"] == first.pk
+    assert Need.objects.count() == 1

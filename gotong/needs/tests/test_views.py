@@ -139,3 +139,44 @@ def test_rw_queue_and_board(
         board = operator.get("/k/taman/papan/?urgency=darurat")
     assert len(board.context["page"].object_list) == 1
     assert operator.get("/k/taman/papan/?status=nonsense&rw=x").status_code == 200
+
+
+def test_decisions_are_verbs_with_one_reason_field(
+    rt: RT, make_member: Callable[..., Any], login: Callable[..., Any]
+) -> None:
+    need = raise_need(resident(rt))
+    page = login(make_member(Role.KETUA_RT, rt)).get(f"/k/taman/bantuan/{need.pk}/")
+    html = page.content.decode()
+    assert [s["label"] for s in page.context["steps"]] == [
+        "Verifikasi",
+        "Teruskan ke kelurahan",
+        "Tolak",
+        "Batalkan permintaan",
+    ]
+    assert html.count('name="reason"') == 1
+    assert ">Ditolak<" not in html and ">Diverifikasi RT<" not in html
+
+
+def test_the_resident_sees_their_own_request_in_plain_words(
+    rt: RT, make_member: Callable[..., Any], login: Callable[..., Any]
+) -> None:
+    person = resident(rt)
+    need = raise_need(person)
+    login(make_member(Role.KETUA_RT, rt)).post(f"/k/taman/bantuan/{need.pk}/", {"to": "verified"})
+    page = login(person.user).get(f"/k/taman/bantuan/{need.pk}/")
+    html = page.content.decode()
+    assert page.context["beneficiary"] == "Anda"
+    assert [s["label"] for s in page.context["steps"]] == ["Batalkan permintaan"]
+    for raw in ("submitted", "verified", "ketua_rt", "warga"):
+        assert f">{raw}<" not in html and f" {raw}\n" not in html
+    assert "Diverifikasi RT" in html and "Ketua RT" in html
+
+
+def test_the_rt_head_only_reason_is_not_on_the_residents_form(
+    rt: RT, make_member: Callable[..., Any], login: Callable[..., Any]
+) -> None:
+    page = login(resident(rt).user).get("/k/taman/bantuan/ajukan/")
+    assert "duplicate_override_reason" not in page.context["form"].fields
+    head = login(make_member(Role.KETUA_RT, rt))
+    proxy = head.get(f"/k/taman/rt/{rt.pk}/bantuan/ajukan/")
+    assert "duplicate_override_reason" in proxy.context["form"].fields
