@@ -283,7 +283,7 @@ def _proposal_rows(
                     score=round(sum(_rounded(a.parts).values()), 4),
                     parts=_rounded(a.parts),
                     distance_km=None if a.distance_km is None else round(a.distance_km, 3),
-                    suggested_start=horizon.block_start(a.first_block)
+                    suggested_start=horizon.proposed_start(a.first_block)
                     if a.first_block >= 0
                     else None,
                     alternatives=[
