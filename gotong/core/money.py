@@ -1,6 +1,9 @@
-"""Money is integer rupiah everywhere; this module only formats it for people."""
+"""Money is integer rupiah everywhere; this module only formats it (and other figures) for
+people and reads amounts they type."""
 
 import re
+
+from django.utils import formats
 
 
 def rupiah_format(amount: int) -> str:
@@ -22,3 +25,9 @@ def rupiah_parse(text: str) -> int | None:
     if match is None:
         return None
     return int(match.group(1).replace(".", ""))
+
+
+def decimal_format(value: float, places: int = 1) -> str:
+    """A number in the person's language: "23,8" in Bahasa Indonesia, "23.8" in English,
+    thousands grouped ("1.234,5")."""
+    return formats.number_format(round(value, places), places, use_l10n=True, force_grouping=True)
