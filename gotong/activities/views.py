@@ -300,7 +300,8 @@ def _detail_context(request: HttpRequest, activity: Any) -> dict[str, Any]:
         "served": served,
         "may_start": activity.status == ActivityStatus.PLANNED and (is_coordinator or may_manage),
         "may_cancel": running and may_manage,
-        "may_close": activity.status in (ActivityStatus.SIGNED_OFF, ActivityStatus.REPORTED)
+        # Closing is offered only once every sign-off is in (a reported activity cannot close).
+        "may_close": activity.status == ActivityStatus.SIGNED_OFF
         and user.has_perm("activities.close", activity.rt),
         "may_upload": team
         and activity.status in (ActivityStatus.IN_PROGRESS, ActivityStatus.REPORTED),
