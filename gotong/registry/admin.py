@@ -23,7 +23,7 @@ from .models import (
     Skill,
     Volunteer,
 )
-from .services import _log_access, person_pseudonym
+from .services import data_access_record, person_pseudonym
 
 
 @admin.register(Person)
@@ -54,7 +54,7 @@ class PersonAdmin(admin.ModelAdmin):
     ) -> HttpResponse:
         person = Person.objects.filter(pk=object_id).first()
         if person is not None and request.method == "GET":
-            _log_access(
+            data_access_record(
                 persons=[person],
                 actor=request.user,
                 role="admin",
