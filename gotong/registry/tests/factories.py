@@ -5,6 +5,7 @@ from typing import Any
 
 import factory
 
+from gotong.accounts.models import Role, User
 from gotong.core.crypto import blind_index, field_encrypt
 from gotong.registry.identity import nik_compose
 from gotong.registry.models import (
@@ -25,6 +26,17 @@ REGION = "357703"
 
 def nik_for(birth_date: dt.date, sex: str, serial: int = 1) -> str:
     return nik_compose(region=REGION, birth_date=birth_date, sex=sex, serial=serial)
+
+
+# The NIK of the ``resident`` fixture of the service tests.
+RESIDENT_NIK = nik_for(dt.date(1985, 3, 14), "F", 7)
+
+
+def verified_officer(make_member: Any, role: Role, unit: Any) -> User:
+    """A user in ``role`` over ``unit`` whose session counts as TOTP-verified."""
+    user: Any = make_member(role, unit)
+    user.is_verified = lambda: True
+    return user
 
 
 def person_data(rt: RT | None, **fields: Any) -> PersonData:
