@@ -12,6 +12,8 @@ from gotong.registry.models import (
     Consent,
     ConsentChannel,
     ConsentPurpose,
+    DataRequest,
+    DuplicateCase,
     Organisation,
     OrganisationKind,
     Person,
@@ -99,7 +101,6 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
 def permission_test_ids(rt: RT) -> dict[str, int]:
     """Real registry rows in ``rt`` for the route-by-role permission test's path parameters."""
-    from gotong.registry.models import DataRequest, DuplicateCase
 
     person = PersonFactory(rt=rt)
     twin = PersonFactory(rt=rt, full_name=person.full_name)

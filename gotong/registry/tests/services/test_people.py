@@ -21,6 +21,7 @@ from gotong.registry.models import (
     Relationship,
 )
 from gotong.registry.tests.factories import PersonFactory, nik_for, person_data
+from gotong.territory.tests.factories import RTFactory, RWFactory
 from gotong.transparency.models import LogEntry
 
 pytestmark = pytest.mark.django_db
@@ -92,8 +93,6 @@ def test_bad_input_is_refused_with_the_field_and_nothing_is_saved(
 def test_an_rt_outside_the_kelurahan_is_refused(
     rt: Any, other_kelurahan: Any, make_member: Any
 ) -> None:
-    from gotong.territory.tests.factories import RTFactory, RWFactory
-
     foreign_rt = RTFactory(rw=RWFactory(kelurahan=other_kelurahan))
     user = make_member(Role.WARGA, rt)
 
@@ -130,8 +129,6 @@ def test_a_second_person_with_the_same_nik_is_refused_without_repeating_it(
 def test_the_same_nik_in_another_kelurahan_is_another_tenant(
     rt: Any, other_kelurahan: Any, make_member: Any
 ) -> None:
-    from gotong.territory.tests.factories import RTFactory, RWFactory
-
     nik = nik_for(dt.date(1985, 3, 14), "F")
     PersonFactory(rt=RTFactory(rw=RWFactory(kelurahan=other_kelurahan)), nik=nik)
     user = make_member(Role.WARGA, rt)
