@@ -16,6 +16,9 @@ class DeliveryAttemptInline(admin.TabularInline):
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
 
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(admin.ModelAdmin):
@@ -28,6 +31,13 @@ class OutboundMessageAdmin(admin.ModelAdmin):
     actions = ["retry_dead"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    # Messages change only through the delivery task and the retry action (message_retry).
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
     @admin.action(description=_("Retry dead-lettered messages"))

@@ -9,7 +9,7 @@ from openpyxl import Workbook
 
 from gotong.accounts.models import Role
 from gotong.core.exceptions import PermissionDenied
-from gotong.registry import importing, services
+from gotong.registry import services
 from gotong.registry.models import Consent, DuplicateCase, Household, ImportBatch, Person
 from gotong.registry.tests.factories import PersonFactory, nik_for
 
@@ -77,7 +77,7 @@ def test_one_bad_row_imports_nothing_and_the_report_names_row_and_column(
     assert not batch.imported and batch.error_count == 2
     errors = {e["row"]: e["errors"][0]["column"] for e in batch.report if e["status"] == "error"}
     assert errors == {5: "nik", 6: "rt"}
-    report = importing.report_csv(batch.report)
+    report = services.report_csv(batch.report)
     assert bad_nik not in report and "Salah" not in report
     assert ImportBatch.objects.filter(imported=False).count() == 1
 

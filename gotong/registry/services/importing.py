@@ -1,4 +1,4 @@
-"""Bulk import of residents and households from CSV or XLSX (for ``services.person_import``).
+"""Bulk import of residents and households from CSV or XLSX (``person_import``).
 
 Columns (header row, Indonesian names as in kelurahan spreadsheets; order free):
 required ``nama, jenis_kelamin (L/P), tanggal_lahir, rw, rt, setuju_bantuan (ya)``;
@@ -14,32 +14,49 @@ report names the row, the column and the problem, never the value.
 import csv
 import dataclasses
 import datetime as dt
+import hashlib
 import io
 from collections import defaultdict
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
+from gotong.accounts.permissions import permission_require
 from gotong.core.crypto import blind_index, field_encrypt
 from gotong.core.exceptions import ApplicationError, ValidationFailed
 from gotong.territory.models import RT, Kelurahan
 
-from . import services
-from .identity import kk_clean
-from .models import (
+from ..consent import CONSENT_TEXT_VERSION, consent_text
+from ..identity import kk_clean
+from ..models import (
     Consent,
     ConsentChannel,
     ConsentPurpose,
     DuplicateCase,
     Household,
+    ImportBatch,
     Person,
     PersonStatus,
     RegistrationChannel,
     Relationship,
     WelfareListing,
 )
+from ._common import (
+    KK_CONTEXT,
+    NIK_CONTEXT,
+    PersonData,
+    _audit,
+    _consents_check,
+    _is_minor,
+    _name_key,
+    _person_build,
+    _user_or_none,
+)
+from .duplicates import DUPLICATE_NAME_SCORE
+from .people import person_data_clean
 
 MAX_ROWS = 20_000
 MAX_BYTES = 10 * 1024 * 1024
@@ -114,7 +131,7 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d/%m/%Y", "%d.%m.%Y")
 @dataclasses.dataclass
 class PlannedRow:
     number: int  # spreadsheet row number (the header is row 1)
-    data: services.PersonData | None = None
+    data: PersonData | None = None
     kk: str = ""
     address: str = ""
     consents: set[str] = dataclasses.field(default_factory=set)
@@ -122,7 +139,7 @@ class PlannedRow:
     person: Person | None = None
 
     @property
-    def valid(self) -> services.PersonData:
+    def valid(self) -> PersonData:
         if self.data is None:
             raise RuntimeError(f"row {self.number} was not checked")
         return self.data
@@ -164,6 +181,7 @@ class ImportPlan:
 
 def _read_table(file_name: str, content: bytes) -> list[list[Any]]:
     if file_name.lower().endswith((".xlsx", ".xlsm")):
+        # openpyxl takes about 0.3 s to import (the process start); only XLSX uploads need it.
         from openpyxl import load_workbook
 
         try:
@@ -320,7 +338,7 @@ def _plan_row(
             row.fail("no_kk", exc.message)
     if row.errors:
         return row
-    data = services.PersonData(
+    data = PersonData(
         full_name=get("nama"),
         sex=sex,
         birth_date=birth_date,
@@ -333,10 +351,8 @@ def _plan_row(
         **flags,
     )
     try:
-        row.data = services.person_data_clean(kelurahan=kelurahan, data=data, today=today)
-        services._consents_check(
-            data=row.data, consents=row.consents, guardian_present=True, today=today
-        )
+        row.data = person_data_clean(kelurahan=kelurahan, data=data, today=today)
+        _consents_check(data=row.data, consents=row.consents, guardian_present=True, today=today)
     except ValidationFailed as exc:
         row.fail(FIELD_COLUMN.get(str(exc.extra.get("field")), ""), exc.message)
     return row
@@ -348,7 +364,7 @@ def _check_across_rows(rows: list[PlannedRow], kelurahan: Kelurahan, today: dt.d
     by_index: dict[str, PlannedRow] = {}
     for row in good:
         if row.valid.nik:
-            index = blind_index(row.valid.nik, context=services.NIK_CONTEXT)
+            index = blind_index(row.valid.nik, context=NIK_CONTEXT)
             if index in by_index:
                 row.fail(
                     "nik", _("the same NIK is on row %(row)s") % {"row": by_index[index].number}
@@ -367,7 +383,7 @@ def _check_across_rows(rows: list[PlannedRow], kelurahan: Kelurahan, today: dt.d
     for row in good:
         if row.kk:
             groups[row.kk].append(row)
-    kk_indexes = {blind_index(kk, context=services.KK_CONTEXT): kk for kk in groups}
+    kk_indexes = {blind_index(kk, context=KK_CONTEXT): kk for kk in groups}
     for index in Household.objects.filter(
         kelurahan=kelurahan, kk_index__in=list(kk_indexes)
     ).values_list("kk_index", flat=True):
@@ -380,13 +396,13 @@ def _check_across_rows(rows: list[PlannedRow], kelurahan: Kelurahan, today: dt.d
             members[0].fail("hubungan", _("mark exactly one member of this KK as kepala"))
             continue
         head = heads[0]
-        if services._is_minor(head.valid.birth_date, today):
+        if _is_minor(head.valid.birth_date, today):
             head.fail("hubungan", _("the head of a household must be an adult"))
         if len({m.data.rt.pk for m in members if m.data and m.data.rt}) > 1:
             members[0].fail("rt", _("all members of one KK must live in the same RT"))
     # A child's sensitive data needs a guardian: the adult head of their KK.
     for row in good:
-        if row.valid.has_tier2 and services._is_minor(row.valid.birth_date, today) and not row.kk:
+        if row.valid.has_tier2 and _is_minor(row.valid.birth_date, today) and not row.kk:
             row.fail(
                 "nik",
                 _("a child's NIK needs a parent's or guardian's consent: give the family's KK"),
@@ -395,15 +411,15 @@ def _check_across_rows(rows: list[PlannedRow], kelurahan: Kelurahan, today: dt.d
 
 def import_apply(*, plan: ImportPlan, kelurahan: Kelurahan, actor: Any) -> dict[str, int]:
     """Write a checked plan with bulk inserts; returns counts for the log."""
-    user = services._user_or_none(actor)
+    user = _user_or_none(actor)
     households: dict[str, Household] = {}
     for row in plan.rows:
         if row.kk and row.kk not in households:
             households[row.kk] = Household(
                 kelurahan=kelurahan,
                 rt=row.valid.rt,
-                kk_ciphertext=field_encrypt(row.kk, context=services.KK_CONTEXT),
-                kk_index=blind_index(row.kk, context=services.KK_CONTEXT),
+                kk_ciphertext=field_encrypt(row.kk, context=KK_CONTEXT),
+                kk_index=blind_index(row.kk, context=KK_CONTEXT),
                 created_by=user,
                 size=1,
             )
@@ -418,7 +434,7 @@ def import_apply(*, plan: ImportPlan, kelurahan: Kelurahan, actor: Any) -> dict[
     Household.objects.bulk_create(list(households.values()), batch_size=1000)
     persons = []
     for row in plan.rows:
-        row.person = services._person_build(
+        row.person = _person_build(
             kelurahan=kelurahan,
             data=row.valid,
             channel=RegistrationChannel.IMPORT,
@@ -440,18 +456,16 @@ def import_apply(*, plan: ImportPlan, kelurahan: Kelurahan, actor: Any) -> dict[
     consents = []
     for row in plan.rows:
         guardian = head_of.get(row.kk) if row.kk else None
-        minor = services._is_minor(row.valid.birth_date, today)
+        minor = _is_minor(row.valid.birth_date, today)
         for purpose in sorted(row.consents):
             if purpose not in texts:
-                texts[purpose] = services.consent_text(
-                    kelurahan_name=kelurahan.name, purpose=purpose
-                )
+                texts[purpose] = consent_text(kelurahan_name=kelurahan.name, purpose=purpose)
             consents.append(
                 Consent(
                     kelurahan=kelurahan,
                     person=row.person,
                     purpose=purpose,
-                    text_version=services.CONSENT_TEXT_VERSION,
+                    text_version=CONSENT_TEXT_VERSION,
                     text=texts[purpose],
                     channel=ConsentChannel.IMPORT,
                     by_guardian=minor and guardian is not None,
@@ -480,15 +494,15 @@ def _duplicate_cases_for_import(plan: ImportPlan, kelurahan: Kelurahan) -> int:
         .values_list("pk", "rt_id", "birth_date", "full_name")
     )
     for pk, rt_id, birth_date, name in existing.iterator(chunk_size=5000):
-        pool[(rt_id, birth_date)].append((pk, services._name_key(name)))
+        pool[(rt_id, birth_date)].append((pk, _name_key(name)))
     cases = []
     for row in plan.rows:
         person = row.saved
         key = (person.rt_id, person.birth_date)
-        name = services._name_key(person.full_name)
+        name = _name_key(person.full_name)
         for other_pk, other_name in pool[key]:
             score = int(fuzz.token_sort_ratio(name, other_name))
-            if score >= services.DUPLICATE_NAME_SCORE:
+            if score >= DUPLICATE_NAME_SCORE:
                 cases.append(
                     DuplicateCase(
                         kelurahan=kelurahan,
@@ -513,3 +527,56 @@ def report_csv(report: list[dict[str, Any]]) -> str:
         for error in errors:
             writer.writerow([entry["row"], entry["status"], error["column"], error["message"]])
     return out.getvalue()
+
+
+@transaction.atomic
+def person_import(
+    *, actor: Any, kelurahan: Kelurahan, file_name: str, content: bytes
+) -> ImportBatch:
+    """Import residents and households from CSV/XLSX: every row checked, all or nothing.
+
+    A refused file still leaves its batch (with the row report, no values) for download.
+    """
+    permission_require(actor, "registry.import", kelurahan)
+    return _import_run(actor=actor, kelurahan=kelurahan, file_name=file_name, content=content)
+
+
+@transaction.atomic
+def person_import_by_system(*, kelurahan: Kelurahan, file_name: str, content: bytes) -> ImportBatch:
+    """The same import without an acting user (``manage.py seed_demo``)."""
+    return _import_run(actor=None, kelurahan=kelurahan, file_name=file_name, content=content)
+
+
+def _import_run(*, actor: Any, kelurahan: Kelurahan, file_name: str, content: bytes) -> ImportBatch:
+    batch = ImportBatch(
+        kelurahan=kelurahan,
+        uploaded_by=_user_or_none(actor),
+        file_name=file_name[:200],
+        file_sha256=hashlib.sha256(content).hexdigest(),
+    )
+    plan = import_plan(kelurahan=kelurahan, file_name=file_name, content=content)
+    batch.row_count = len(plan.rows)
+    batch.error_count = plan.error_count
+    if plan.error_count:
+        batch.report = plan.report()
+        batch.save()
+        _audit(
+            kelurahan=kelurahan,
+            type="import.refused",
+            actor=actor,
+            subject=f"import:{batch.pk}",
+            data={"rows": batch.row_count, "errors": batch.error_count},
+        )
+        return batch
+    counts = import_apply(plan=plan, kelurahan=kelurahan, actor=actor)
+    batch.imported = True
+    batch.report = plan.report()
+    batch.save()
+    _audit(
+        kelurahan=kelurahan,
+        type="import.completed",
+        actor=actor,
+        subject=f"import:{batch.pk}",
+        data={"rows": batch.row_count, **counts},
+    )
+    return batch
