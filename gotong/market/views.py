@@ -41,7 +41,7 @@ def catalogue(request: HttpRequest, slug: str) -> HttpResponse:
         grouped.setdefault(str(labels[product.category]), []).append(product)
     # While a cycle takes orders, its own fee rules apply (copied when it opened); rules
     # changed since then are shown as those of the next cycle.
-    rules = services.settings_for(kelurahan)
+    rules = selectors.settings_for(kelurahan)
     fees: Any = cycle or rules
     changed = cycle is not None and (
         (cycle.operations_fee_bp, cycle.delivery_fee, cycle.courier_share_bp)
@@ -205,7 +205,7 @@ def order_detail(request: HttpRequest, slug: str, order_id: int) -> HttpResponse
         "market/order_detail.html",
         {
             "order": order,
-            "code": services.recipient_code(order),
+            "code": selectors.recipient_code(order),
             "payment": selectors.order_payment(order=order),
             "ratings": ratings,
             "rate_umkm": umkm if not ratings and order.need_id is None else [],
@@ -225,7 +225,7 @@ def cycle_sheet(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
         cycle = selectors.cycle_get(kelurahan=kelurahan, pk=cycle_id)
     except ApplicationError as exc:
         return _refused(request, exc)
-    mine = services.managed_organisation_ids(request.user, kelurahan)
+    mine = selectors.managed_organisation_ids(kelurahan=kelurahan, user=request.user)
     url = request.build_absolute_uri(reverse("market:catalogue", kwargs={"slug": kelurahan.slug}))
     return render(
         request,
@@ -254,7 +254,7 @@ def umkm_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         permission_gate(request.user, "market.sell", kelurahan)
     except ApplicationError as exc:
         return _refused(request, exc)
-    mine = services.managed_organisation_ids(request.user, kelurahan)
+    mine = selectors.managed_organisation_ids(kelurahan=kelurahan, user=request.user)
     sales = [
         s
         for s in selectors.umkm_sales(kelurahan=kelurahan)
@@ -306,6 +306,6 @@ def umkm_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             },
             "growth": selectors.umkm_growth_total(kelurahan=kelurahan) if mine is None else None,
             "cycles": sales[0].rows if sales else [],
-            "baseline": services.settings_for(kelurahan).baseline_cycles,
+            "baseline": selectors.settings_for(kelurahan).baseline_cycles,
         },
     )

@@ -68,7 +68,9 @@ def _gate(perm: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., Ht
 
 def _managed(request: HttpRequest) -> set[int] | None:
     """The UMKM the user sells for (None: an officer, who may act for every UMKM)."""
-    return services.managed_organisation_ids(request.user, request_kelurahan(request))
+    return selectors.managed_organisation_ids(
+        kelurahan=request_kelurahan(request), user=request.user
+    )
 
 
 # ------------------------------------------------------------------------------ sellers
@@ -229,7 +231,7 @@ def product_photo_upload(request: HttpRequest, slug: str, product_id: int) -> Ht
 def ops_home(request: HttpRequest, slug: str) -> HttpResponse:
     """The operator's market desk: cycles, waiting UMKM, couriers, bundles, fees."""
     kelurahan = request_kelurahan(request)
-    fees = services.settings_for(kelurahan)
+    fees = selectors.settings_for(kelurahan)
     return render(
         request,
         "market/ops_home.html",
@@ -591,7 +593,7 @@ def couriers(request: HttpRequest, slug: str) -> HttpResponse:
 def fee_settings(request: HttpRequest, slug: str) -> HttpResponse:
     """The public fee rules (shown on the catalogue before anyone orders)."""
     kelurahan = request_kelurahan(request)
-    current = services.settings_for(kelurahan)
+    current = selectors.settings_for(kelurahan)
     form = SettingsForm(
         request.POST or None,
         initial={

@@ -41,7 +41,7 @@ def _deliver_all(world: Market, actor: Any = None) -> None:
         services.dropoff_record(
             actor=actor or world.operator,
             order=order,
-            code=services.recipient_code(order),
+            code=selectors.recipient_code(order),
             cash_collected=cash or None,
         )
     world.cycle.refresh_from_db()

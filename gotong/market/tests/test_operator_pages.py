@@ -18,7 +18,7 @@ from gotong.registry.models import OrganisationStatus
 from gotong.registry.tests.factories import OrganisationFactory
 from gotong.transparency.models import LogEntry
 
-from .. import services
+from .. import selectors, services
 from ..models import (
     Bundle,
     Courier,
@@ -716,7 +716,7 @@ def test_another_volunteer_cannot_open_the_route_or_record(
     order = routed["orders"][0]
     assert other.get(url("route_sheet", kelurahan, plan_id=plan.pk)).status_code == 403
     drop = url("dropoff", kelurahan, plan_id=plan.pk, order_id=order.pk)
-    code = services.recipient_code(order)
+    code = selectors.recipient_code(order)
     assert other.post(drop, {"code": code, "cash_collected": "45000"}).status_code == 403
     assert login(make_member(Role.WARGA, rt)).get(drop).status_code == 403
     order.refresh_from_db()
@@ -741,7 +741,7 @@ def test_a_bad_dropoff_is_refused_and_the_order_waits(
     message: str,
 ) -> None:
     order = routed["orders"][0]
-    posted = {k: v.replace("{code}", services.recipient_code(order)) for k, v in data.items()}
+    posted = {k: v.replace("{code}", selectors.recipient_code(order)) for k, v in data.items()}
     response = login(routed["rider"]).post(
         url("dropoff", kelurahan, plan_id=routed["plan"].pk, order_id=order.pk), posted
     )
@@ -763,7 +763,7 @@ def test_courier_records_dropoffs_by_code_and_by_photo(
     assert page.status_code == 200 and "Rp 45.000" in page.content.decode()
     response = client.post(
         url("dropoff", kelurahan, plan_id=plan.pk, order_id=first.pk),
-        {"code": services.recipient_code(first), "cash_collected": "45000"},
+        {"code": selectors.recipient_code(first), "cash_collected": "45000"},
     )
     assert response.status_code == 302
     response = client.post(
@@ -779,7 +779,7 @@ def test_courier_records_dropoffs_by_code_and_by_photo(
     # Recorded twice: refused.
     again = client.post(
         url("dropoff", kelurahan, plan_id=plan.pk, order_id=first.pk),
-        {"code": services.recipient_code(first), "cash_collected": "45000"},
+        {"code": selectors.recipient_code(first), "cash_collected": "45000"},
     )
     assert again.status_code == 422 and "not waiting for delivery" in again.content.decode()
     # An order that is not on this route is not found here.
@@ -788,7 +788,7 @@ def test_courier_records_dropoffs_by_code_and_by_photo(
     )
     client.post(
         url("dropoff", kelurahan, plan_id=plan.pk, order_id=third.pk),
-        {"code": services.recipient_code(third), "cash_collected": "45000"},
+        {"code": selectors.recipient_code(third), "cash_collected": "45000"},
     )
     world.cycle.refresh_from_db()
     assert world.cycle.status == CycleStatus.FULFILLED

@@ -212,16 +212,16 @@ def test_full_cycle_routes_dropoffs_and_balanced_breakdown(
         services.dropoff_record(actor=rider, order=mine, code="000000", cash_collected=mine.total)
     with pytest.raises(ValidationFailed):
         services.dropoff_record(
-            actor=rider, order=mine, code=services.recipient_code(mine), cash_collected=1
+            actor=rider, order=mine, code=selectors.recipient_code(mine), cash_collected=1
         )
     services.dropoff_record(
-        actor=rider, order=mine, code=services.recipient_code(mine), cash_collected=mine.total
+        actor=rider, order=mine, code=selectors.recipient_code(mine), cash_collected=mine.total
     )
     for order in Order.objects.filter(status=OrderStatus.CONFIRMED):
         services.dropoff_record(
             actor=world.operator,
             order=order,
-            code=services.recipient_code(order),
+            code=selectors.recipient_code(order),
             cash_collected=order.total,
         )
     world.cycle.refresh_from_db()

@@ -57,7 +57,7 @@ def _deliver_all(world: Market) -> None:
         services.dropoff_record(
             actor=world.operator,
             order=order,
-            code=services.recipient_code(order),
+            code=selectors.recipient_code(order),
             cash_collected=cash or None,
         )
     world.cycle.refresh_from_db()
@@ -118,7 +118,7 @@ def test_lifecycle_thresholds_not_met_settles_to_zero_as_the_breakdown(
         fb1=world.telur_offer,
         payment_method="qris",
     )
-    payload = services.order_qris_payload(order=qris)
+    payload = selectors.order_qris_payload(order=qris)
     facts = funds_services.qris.qris_check(payload or "")
     assert facts.amount == qris.total == 2 * 40000 + 60000 + 5000
     assert facts.reference == qris.code
@@ -132,7 +132,7 @@ def test_lifecycle_thresholds_not_met_settles_to_zero_as_the_breakdown(
     services.order_payment_confirm(actor=officers.treasurer, order=qris, receipt=photo())
     with pytest.raises(Conflict):
         services.order_payment_confirm(actor=officers.treasurer, order=qris, receipt=photo())
-    assert services.order_qris_payload(order=Order.objects.get(pk=qris.pk)) is None
+    assert selectors.order_qris_payload(order=Order.objects.get(pk=qris.pk)) is None
 
     with pytest.raises(Conflict, match="delivered"):
         services.cycle_settle(actor=world.operator, cycle=world.cycle)
@@ -288,7 +288,7 @@ def test_a_voucher_pays_up_to_the_total_once_and_cash_pays_the_rest(
         services.dropoff_record(
             actor=world.operator,
             order=order,
-            code=services.recipient_code(order),
+            code=selectors.recipient_code(order),
             cash_collected=45_000,
         )
     _deliver_all(world)

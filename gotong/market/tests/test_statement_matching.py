@@ -24,7 +24,7 @@ from gotong.funds.models import (
 )
 from gotong.transparency.models import LogEntry
 
-from .. import services
+from .. import selectors, services
 from ..models import Order
 from .factories import Market
 from .test_settlement import Officers, _account, _balance, _order
@@ -79,7 +79,7 @@ def test_a_line_with_the_order_code_and_amount_records_the_qris_payment(
         line.pk: f"Market order {order.code}"
     }
     # Already paid: the payment is not confirmed a second time.
-    assert services.order_qris_payload(order=order) is None
+    assert selectors.order_qris_payload(order=order) is None
 
 
 @pytest.mark.parametrize(

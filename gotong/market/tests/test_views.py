@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from gotong.accounts.models import Role
 
-from .. import services
+from .. import selectors, services
 from ..models import Order
 from .factories import Market
 
@@ -47,7 +47,7 @@ def test_resident_orders_a_bundle_through_the_cart(
     order = Order.objects.get()
     assert response.status_code == 302 and order.total == 80000
     page = client.get(response["Location"]).content.decode()
-    assert order.code in page and services.recipient_code(order) in page
+    assert order.code in page and selectors.recipient_code(order) in page
 
 
 def test_cart_errors_are_shown_and_change_nothing(
