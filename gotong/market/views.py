@@ -15,18 +15,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from gotong.accounts.permissions import permission_gate
 from gotong.core.exceptions import ApplicationError
 from gotong.funds import services as funds_services
 from gotong.territory import selectors as territory_selectors
 from gotong.territory.middleware import request_kelurahan
+from gotong.ui.pages import gate, refused
 
 from . import selectors, services
 from .models import Fulfilment, PaymentMethod, ProductCategory, ThresholdRule
-
-
-def _refused(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return render(request, "web/refused.html", {"message": exc.message}, status=exc.status_code)
 
 
 @require_safe
@@ -105,7 +101,7 @@ def order_form(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
     try:
         cycle = selectors.cycle_get(kelurahan=kelurahan, pk=cycle_id)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     offers = selectors.offer_list(cycle=cycle)
     by_id = {v.offer.pk: v.offer for v in offers}
     rts = list(territory_selectors.rt_list(kelurahan=kelurahan))
@@ -177,9 +173,9 @@ def order_detail(request: HttpRequest, slug: str, order_id: int) -> HttpResponse
     try:
         order = selectors.order_get(kelurahan=kelurahan, pk=order_id)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     if order.buyer_id != request.user.pk:
-        return _refused(request, ApplicationError(_("This is not your order.")))
+        return refused(request, ApplicationError(_("This is not your order.")))
     umkm = selectors.order_umkm(order=order) if order.status == "delivered" else []
     error = None
     if request.method == "POST":
@@ -216,15 +212,11 @@ def order_detail(request: HttpRequest, slug: str, order_id: int) -> HttpResponse
     )
 
 
-@login_required
+@gate("market.sell")
 def cycle_sheet(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
     """Operators and UMKM: pick lists per UMKM, the fee split, route sheets, WhatsApp text."""
     kelurahan = request_kelurahan(request)
-    try:
-        permission_gate(request.user, "market.sell", kelurahan)
-        cycle = selectors.cycle_get(kelurahan=kelurahan, pk=cycle_id)
-    except ApplicationError as exc:
-        return _refused(request, exc)
+    cycle = selectors.cycle_get(kelurahan=kelurahan, pk=cycle_id)
     mine = selectors.managed_organisation_ids(kelurahan=kelurahan, user=request.user)
     url = request.build_absolute_uri(reverse("market:catalogue", kwargs={"slug": kelurahan.slug}))
     return render(
@@ -246,14 +238,10 @@ def cycle_sheet(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@gate("market.sell")
 def umkm_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     """Sales per cycle, repeat customers, baseline and growth; ``?format=csv`` downloads."""
     kelurahan = request_kelurahan(request)
-    try:
-        permission_gate(request.user, "market.sell", kelurahan)
-    except ApplicationError as exc:
-        return _refused(request, exc)
     mine = selectors.managed_organisation_ids(kelurahan=kelurahan, user=request.user)
     sales = [
         s

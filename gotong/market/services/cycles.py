@@ -36,6 +36,12 @@ from ..models import (
 from ..selectors import (
     settings_for,
 )
+from ..transitions import (
+    ORDER_TRANSITIONS,
+    cycle_step_check,
+    line_step_check,
+    sources,
+)
 from ._common import (
     _gap_campaign_check,
     _log,
@@ -174,15 +180,14 @@ def cycle_close(*, actor: Any, cycle: OrderCycle, now: dt.datetime | None = None
     if actor is not None:
         permission_require(actor, "market.manage", kelurahan)
     now = now or timezone.now()
-    gaps = (
-        cycle_gaps_fill(actor=actor, cycle=cycle, now=now)
-        if cycle.status == CycleStatus.OPEN
-        else {}
-    )
-    if not OrderCycle.objects.filter(pk=cycle.pk, status=CycleStatus.OPEN).update(
+    not_open = _("This cycle is not open.")
+    frm = cycle.status
+    cycle_step_check(current=frm, target=CycleStatus.CLOSED, refused=not_open, actor=actor)
+    gaps = cycle_gaps_fill(actor=actor, cycle=cycle, now=now)
+    if not OrderCycle.objects.filter(pk=cycle.pk, status=frm).update(
         status=CycleStatus.CLOSED, closed_at=now, closes_at=min(cycle.closes_at, now)
     ):
-        raise Conflict(_("This cycle is not open."), {"field": "status"})
+        raise Conflict(not_open, {"field": "status"})
     cycle.refresh_from_db()
     offers = {
         o.pk: o
@@ -195,15 +200,15 @@ def cycle_close(*, actor: Any, cycle: OrderCycle, now: dt.datetime | None = None
     Offer.objects.bulk_update(offers.values(), ["threshold_met"])
     counts = {"confirmed": 0, "fallback": 0, "cancelled": 0}
     refunds: dict[int, int] = defaultdict(int)
+    in_window = sources(ORDER_TRANSITIONS, OrderStatus.CONFIRMED)
     lines = list(
-        OrderLine.objects.filter(order__cycle=cycle, order__status=OrderStatus.PLACED).order_by(
-            "pk"
-        )
+        OrderLine.objects.filter(order__cycle=cycle, order__status__in=in_window).order_by("pk")
     )
     for line in lines:
         offer = offers[line.offer_id]
+        target = LineStatus.CANCELLED
         if offer.threshold_met is not False or offer.threshold_rule == ThresholdRule.CONFIRM:
-            line.status = LineStatus.CONFIRMED
+            target = LineStatus.CONFIRMED
         else:
             fallback = offers.get(line.fallback_offer_id or 0)
             switched = False
@@ -219,18 +224,21 @@ def cycle_close(*, actor: Any, cycle: OrderCycle, now: dt.datetime | None = None
             if switched:
                 refunds[line.order_id] += (line.unit_price - fallback.price) * line.quantity  # type: ignore[union-attr]
                 line.unit_price = fallback.price  # type: ignore[union-attr]
-                line.status = LineStatus.FALLBACK
+                target = LineStatus.FALLBACK
             else:
                 refunds[line.order_id] += line.unit_price * line.quantity
-                line.status = LineStatus.CANCELLED
+        line_step_check(current=line.status, target=target, refused=not_open)
+        line.status = target
         counts[line.status] = counts.get(line.status, 0) + 1
     OrderLine.objects.bulk_update(lines, ["status", "unit_price"])
     for order_id, amount in refunds.items():
         Order.objects.filter(pk=order_id).update(refund_total=F("refund_total") + amount)
     live = {line.order_id for line in lines if line.status != LineStatus.CANCELLED}
-    placed = Order.objects.filter(cycle=cycle, status=OrderStatus.PLACED)
-    placed.filter(pk__in=live).update(status=OrderStatus.CONFIRMED)
-    placed.exclude(pk__in=live).update(status=OrderStatus.CANCELLED, delivery_fee=0)
+    orders = Order.objects.filter(cycle=cycle)
+    orders.filter(status__in=in_window, pk__in=live).update(status=OrderStatus.CONFIRMED)
+    orders.filter(status__in=sources(ORDER_TRANSITIONS, OrderStatus.CANCELLED)).exclude(
+        pk__in=live
+    ).update(status=OrderStatus.CANCELLED, delivery_fee=0)
     # Prepaid value a closing no longer needs goes back to the voucher or aid source
     # (QRIS money is paid back by the treasurer: ``order_refund_pay``).
     for order in Order.objects.filter(

@@ -39,6 +39,13 @@ from ..models import (
     StopKind,
 )
 from ..selectors import recipient_code, user_is_officer
+from ..transitions import (
+    CYCLE_ROUTABLE,
+    CYCLE_TRANSITIONS,
+    ORDER_TRANSITIONS,
+    order_step_check,
+    sources,
+)
 from ._common import (
     _cash_receive,
     _log,
@@ -178,7 +185,7 @@ def routes_plan(
     kelurahan = cycle.kelurahan
     if actor is not None:
         permission_require(actor, "market.manage", kelurahan)
-    if cycle.status != CycleStatus.CLOSED:
+    if cycle.status not in CYCLE_ROUTABLE:
         raise Conflict(_("Routes are planned after the cycle closes."), {"field": "status"})
     chosen = (
         list(couriers)
@@ -192,7 +199,9 @@ def routes_plan(
     if Order.objects.filter(cycle=cycle, status=OrderStatus.DELIVERED).exists():
         raise Conflict(_("Drop-offs are already recorded; the plan cannot change now."))
     orders = list(
-        Order.objects.filter(cycle=cycle, status=OrderStatus.CONFIRMED)
+        Order.objects.filter(
+            cycle=cycle, status__in=sources(ORDER_TRANSITIONS, OrderStatus.DELIVERED)
+        )
         .select_related("rt")
         .order_by("pk")
     )
@@ -326,8 +335,9 @@ def dropoff_record(
     courier_route = RouteStop.objects.filter(orders=order, plan__courier__user=actor).exists()
     if not courier_route and not user_is_officer(kelurahan=kelurahan, user=actor):
         raise PermissionDenied(_("This order is not on your route."))
-    if order.status != OrderStatus.CONFIRMED:
-        raise Conflict(_("This order is not waiting for delivery."), {"field": "status"})
+    not_waiting = _("This order is not waiting for delivery.")
+    frm = order.status
+    order_step_check(current=frm, target=OrderStatus.DELIVERED, refused=not_waiting, actor=actor)
     proof = ""
     if code:
         if not hmac.compare_digest(code.strip(), recipient_code(order)):
@@ -356,14 +366,14 @@ def dropoff_record(
     elif cash_collected:
         raise ValidationFailed(_("This order is not paid in cash."), {"field": "cash_collected"})
     now = timezone.now()
-    if not Order.objects.filter(pk=order.pk, status=OrderStatus.CONFIRMED).update(
+    if not Order.objects.filter(pk=order.pk, status=frm).update(
         status=OrderStatus.DELIVERED,
         delivered_at=now,
         delivery_proof=proof,
         cash_collected=cash_collected,
         updated_at=now,
     ):
-        raise Conflict(_("This order is not waiting for delivery."), {"field": "status"})
+        raise Conflict(not_waiting, {"field": "status"})
     if cash_collected:
         _cash_receive(actor, order, cash_collected, now)
     order.refresh_from_db()
@@ -379,8 +389,10 @@ def dropoff_record(
             "cash": cash_collected,
         },
     )
-    if not Order.objects.filter(cycle_id=order.cycle_id, status=OrderStatus.CONFIRMED).exists():
-        if OrderCycle.objects.filter(pk=order.cycle_id, status=CycleStatus.CLOSED).update(
+    waiting = sources(ORDER_TRANSITIONS, OrderStatus.DELIVERED)
+    if not Order.objects.filter(cycle_id=order.cycle_id, status__in=waiting).exists():
+        fulfillable = sources(CYCLE_TRANSITIONS, CycleStatus.FULFILLED)
+        if OrderCycle.objects.filter(pk=order.cycle_id, status__in=fulfillable).update(
             status=CycleStatus.FULFILLED
         ):
             _log(kelurahan, "market.cycle_fulfilled", None, f"cycle:{order.cycle_id}", {})

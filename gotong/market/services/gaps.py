@@ -19,7 +19,6 @@ from gotong.needs import selectors as needs_selectors
 
 from ..models import (
     AID_CATEGORIES,
-    CycleStatus,
     Fulfilment,
     Offer,
     Order,
@@ -27,6 +26,7 @@ from ..models import (
     OrderStatus,
     PaymentMethod,
 )
+from ..transitions import CYCLE_TAKING_ORDERS
 from ._common import (
     _aid_pay,
     _gap_campaign_check,
@@ -42,7 +42,7 @@ def offer_gap_campaign_set(*, actor: Any, offer: Offer, campaign: Any) -> Offer:
     None to stop it); only while the cycle is open."""
     kelurahan = offer.cycle.kelurahan
     permission_require(actor, "market.manage", kelurahan)
-    if offer.cycle.status != CycleStatus.OPEN:
+    if offer.cycle.status not in CYCLE_TAKING_ORDERS:
         raise Conflict(_("This cycle is not open."), {"field": "status"})
     if campaign is not None:
         _gap_campaign_check(kelurahan, campaign, offer.bundle or offer.product, offer.threshold)

@@ -22,7 +22,6 @@ from gotong.core.exceptions import (
 from gotong.territory.models import RT
 
 from ..models import (
-    CycleStatus,
     Fulfilment,
     LineStatus,
     Offer,
@@ -33,6 +32,7 @@ from ..models import (
     PaymentMethod,
     ThresholdRule,
 )
+from ..transitions import CYCLE_TAKING_ORDERS, LINE_TRANSITIONS, order_step_check, sources
 from ._common import (
     _log,
     _needed,
@@ -81,7 +81,7 @@ def order_place(
     kelurahan = cycle.kelurahan
     permission_gate(actor, "market.order", kelurahan)
     now = now or timezone.now()
-    if cycle.status != CycleStatus.OPEN or not cycle.opens_at <= now < cycle.closes_at:
+    if cycle.status not in CYCLE_TAKING_ORDERS or not cycle.opens_at <= now < cycle.closes_at:
         raise Conflict(
             _("This order window is closed; the next cycle will be announced."),
             {"field": "cycle"},
@@ -202,12 +202,17 @@ def order_cancel(*, actor: Any, order: Order, now: dt.datetime | None = None) ->
     cycle = order.cycle
     if order.buyer_id != getattr(actor, "pk", None):
         raise PermissionDenied(_("Only the buyer can cancel this order."))
-    if cycle.status != CycleStatus.OPEN or now >= cycle.closes_at:
+    if cycle.status not in CYCLE_TAKING_ORDERS or now >= cycle.closes_at:
         raise Conflict(_("The window is closed: the order is final."), {"field": "status"})
-    if not Order.objects.filter(pk=order.pk, status=OrderStatus.PLACED).update(
+    cancelled_already = _("This order is already cancelled.")
+    frm = order.status
+    order_step_check(
+        current=frm, target=OrderStatus.CANCELLED, refused=cancelled_already, actor=actor
+    )
+    if not Order.objects.filter(pk=order.pk, status=frm).update(
         status=OrderStatus.CANCELLED, refund_total=F("goods_total"), delivery_fee=0
     ):
-        raise Conflict(_("This order is already cancelled."), {"field": "status"})
+        raise Conflict(cancelled_already, {"field": "status"})
     needed: dict[int, int] = defaultdict(int)
     for line in order.lines.select_related("offer__bundle").prefetch_related(
         "offer__bundle__components"
@@ -215,7 +220,9 @@ def order_cancel(*, actor: Any, order: Order, now: dt.datetime | None = None) ->
         for product_id, amount in _needed(line.offer, line.quantity).items():
             needed[product_id] += amount
         Offer.objects.filter(pk=line.offer_id).update(ordered=F("ordered") - line.quantity)
-    order.lines.update(status=LineStatus.CANCELLED)
+    order.lines.filter(status__in=sources(LINE_TRANSITIONS, LineStatus.CANCELLED)).update(
+        status=LineStatus.CANCELLED
+    )
     _stock_release(cycle, dict(needed))
     order.refresh_from_db()
     _log(

@@ -23,6 +23,7 @@ from ..models import (
     OrderStatus,
     PaymentMethod,
 )
+from ..transitions import ORDER_IN_WINDOW
 from ._common import (
     _accounts,
     _log,
@@ -177,7 +178,7 @@ def order_refund_pay(
     owed = order.refund_owed
     if order.payment_method != PaymentMethod.QRIS or owed <= 0:
         raise Conflict(_("Nothing is owed back on this order."), {"field": "order"})
-    if order.status == OrderStatus.PLACED:
+    if order.status in ORDER_IN_WINDOW:
         raise Conflict(_("Refunds are paid once the order window has closed."), {"field": "order"})
     code = _proof(actor, kelurahan, f"market_order:{order.pk}", proof, receipt_code)
     accounts = _accounts(kelurahan)

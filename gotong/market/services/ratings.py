@@ -18,9 +18,9 @@ from gotong.core.exceptions import (
 from ..models import (
     Order,
     OrderRating,
-    OrderStatus,
 )
 from ..selectors import order_umkm
+from ..transitions import ORDER_RATEABLE
 from ._common import (
     _log,
     _order_locked,
@@ -55,7 +55,7 @@ def order_rate(*, actor: Any, order: Order, ratings: Sequence[RatingSpec]) -> li
             _("Aid orders are rated by the household through the activity."),
             {"field": "order"},
         )
-    if order.status != OrderStatus.DELIVERED:
+    if order.status not in ORDER_RATEABLE:
         raise Conflict(_("You can rate an order once it has been delivered."), {"field": "status"})
     if OrderRating.objects.filter(order=order).exists():
         raise Conflict(_("You have already rated this order."), {"field": "order"})

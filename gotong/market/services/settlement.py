@@ -21,12 +21,12 @@ from gotong.registry.models import Organisation
 from ..models import (
     CourierPayout,
     CyclePayout,
-    CycleStatus,
     Order,
     OrderCycle,
     OrderStatus,
 )
 from ..selectors import courier_shares, cycle_breakdown
+from ..transitions import CYCLE_SETTLEABLE
 from ._common import (
     _accounts,
     _log,
@@ -60,7 +60,7 @@ def cycle_settle(
             _("This cycle was already settled."),
             {"field": "cycle", "transfer": cycle.settlement_transfer_id},
         )
-    if cycle.status != CycleStatus.FULFILLED:
+    if cycle.status not in CYCLE_SETTLEABLE:
         raise Conflict(
             _("A cycle is settled once every order has been delivered."), {"field": "status"}
         )
