@@ -23,6 +23,7 @@ from gotong.ui.pages import gate, refused
 
 from . import selectors, services
 from .models import Fulfilment, PaymentMethod, ProductCategory, ThresholdRule
+from .transitions import ORDER_RATEABLE
 
 
 @require_safe
@@ -176,7 +177,7 @@ def order_detail(request: HttpRequest, slug: str, order_id: int) -> HttpResponse
         return refused(request, exc)
     if order.buyer_id != request.user.pk:
         return refused(request, ApplicationError(_("This is not your order.")))
-    umkm = selectors.order_umkm(order=order) if order.status == "delivered" else []
+    umkm = selectors.order_umkm(order=order) if order.status in ORDER_RATEABLE else []
     error = None
     if request.method == "POST":
         specs = [

@@ -18,6 +18,7 @@ from gotong.territory.middleware import request_kelurahan
 from gotong.ui.pages import refused
 
 from . import selectors, services
+from .models import OrderStatus
 
 MONEY_PERMISSIONS = ("market.manage", "funds.treasury", "funds.approve", "funds.operate")
 
@@ -116,7 +117,9 @@ def cycle_money(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
                 c for c in shares if c.courier and c.amount and c.courier.pk not in asked
             ],
             "courier_unassigned": sum(c.amount for c in shares if c.courier is None),
-            "unpaid": [o for o in orders if o.status != "cancelled" and o.balance_due > 0],
+            "unpaid": [
+                o for o in orders if o.status != OrderStatus.CANCELLED and o.balance_due > 0
+            ],
             "can_manage": permission_holds(user, "market.manage", kelurahan),
             "can_treasury": permission_holds(user, "funds.treasury", kelurahan),
             "can_approve": permission_holds(user, "funds.approve", kelurahan),

@@ -16,6 +16,7 @@ from gotong.core.exceptions import (
 from gotong.funds import selectors as funds_selectors
 from gotong.funds import services as funds_services
 from gotong.needs import selectors as needs_selectors
+from gotong.needs.models import Status as NeedStatus
 
 from ..models import (
     AID_CATEGORIES,
@@ -58,7 +59,7 @@ def offer_gap_campaign_set(*, actor: Any, offer: Offer, campaign: Any) -> Offer:
     return offer
 
 
-GAP_NEED_STATUSES = ("approved", "escalated")
+GAP_NEED_STATUSES = (NeedStatus.APPROVED, NeedStatus.ESCALATED)
 
 
 def _gap_fill(buyer: Any, cycle: OrderCycle, offer: Offer, missing: int, at: dt.datetime) -> int:
@@ -141,6 +142,7 @@ def _gap_fill(buyer: Any, cycle: OrderCycle, offer: Offer, missing: int, at: dt.
     return missing
 
 
+@transaction.atomic
 def cycle_gaps_fill(*, actor: Any, cycle: OrderCycle, now: dt.datetime) -> dict[int, int]:
     """At closing, before thresholds are judged: each group buy short of its threshold
     whose offer names a campaign gets its gap bought for households with open needs, if
