@@ -27,7 +27,7 @@ from gotong.core.seeding import DemoContext
 from gotong.registry.models import Organisation, OrganisationKind, OrganisationStatus
 from gotong.territory.models import RT, Kelurahan
 
-from . import services
+from . import selectors, services
 from .models import Offer, Order, OrderCycle, OrderStatus, Product, ThresholdRule
 
 # (UMKM name without " (demo)", product, category, unit, price, stock, daily capacity, halal, P-IRT)
@@ -278,7 +278,7 @@ def demo_seed(demo: DemoContext) -> None:
             services.dropoff_record(
                 actor=operator,
                 order=order,
-                code=services.recipient_code(order),
+                code=selectors.recipient_code(order),
                 cash_collected=order.total if order.payment_method == "cod" else None,
             )
         Order.objects.filter(cycle=cycle).update(delivered_at=opens + dt.timedelta(days=2, hours=3))

@@ -13,25 +13,20 @@ from gotong.accounts.models import Role
 from gotong.funds.models import AccountKind, Transfer
 from gotong.funds.tests.factories import confirmed_donation
 
-from .. import selectors, services
-from ..models import Order, OrderCycle, OrderStatus
-from .factories import Market
-from .test_settlement import (
+from ... import selectors, services
+from ...models import Order, OrderCycle, OrderStatus
+from ..factories import (
+    Market,
     Officers,
-    _account,
-    _balance,
-    _deliver_all,
-    _order,
-    _settlement_matches_breakdown,
-    _voucher,
+    balance_of,
+    deliver_all,
+    ledger_account,
+    order_for,
+    settlement_matches_breakdown,
+    voucher_code_for,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def officers(kelurahan: Any, make_member: Any) -> Officers:
-    return Officers(kelurahan, make_member)
 
 
 @pytest.fixture(autouse=True)
@@ -47,19 +42,19 @@ def couriers_get_80_percent(world: Market) -> None:
 def _settle(world: Market) -> tuple[selectors.Breakdown, int]:
     """Close, deliver and settle; the split and what the operational fund received."""
     kelurahan = world.cycle.kelurahan
-    operational = _account(kelurahan, AccountKind.OPERATIONAL_FUND)
-    before = _balance(operational)
+    operational = ledger_account(kelurahan, AccountKind.OPERATIONAL_FUND)
+    before = balance_of(operational)
     if world.cycle.status == "open":
         services.cycle_close(actor=world.operator, cycle=world.cycle)
-    _deliver_all(world)
+    deliver_all(world)
     services.cycle_settle(actor=world.operator, cycle=world.cycle)
-    _settlement_matches_breakdown(world)
+    settlement_matches_breakdown(world)
     split = selectors.cycle_breakdown(cycle=world.cycle)
     assert split.balance == 0
     assert split.buyers_paid == sum(
         o.total for o in Order.objects.filter(cycle=world.cycle).exclude(status="cancelled")
     )
-    return split, _balance(operational) - before
+    return split, balance_of(operational) - before
 
 
 def _aid(split: selectors.Breakdown, world: Market) -> dict[int, tuple[int, int, int, int]]:
@@ -74,8 +69,8 @@ def test_cash_only_thresholds_not_met_charges_the_fee_on_everything(
     world: Market, rt: Any, resident: Any
 ) -> None:
     for _n in range(2):
-        _order(world, resident(), rt, (world.bundle_offer, 1))
-    lone_rice = _order(world, resident(), rt, (world.beras_offer, 1))  # sack not filled
+        order_for(world, resident(), rt, (world.bundle_offer, 1))
+    lone_rice = order_for(world, resident(), rt, (world.beras_offer, 1))  # sack not filled
     split, operational = _settle(world)
     lone_rice.refresh_from_db()
     assert lone_rice.status == OrderStatus.CANCELLED
@@ -91,7 +86,7 @@ def test_cash_only_thresholds_not_met_charges_the_fee_on_everything(
 
 def test_cash_only_thresholds_met(world: Market, rt: Any, resident: Any) -> None:
     for _n in range(5):
-        _order(world, resident(), rt, (world.beras_offer, 2))
+        order_for(world, resident(), rt, (world.beras_offer, 2))
     split, operational = _settle(world)
     world.beras_offer.refresh_from_db()
     assert world.beras_offer.threshold_met is True
@@ -103,9 +98,9 @@ def test_voucher_only_thresholds_not_met_pays_no_fee_and_nothing_to_operations(
     world: Market, rt: Any, resident: Any, officers: Officers
 ) -> None:
     kelurahan = world.cycle.kelurahan
-    big = _voucher(world, officers, rt, 200_000, partial=True)
-    exact = _voucher(world, officers, rt, 45_000)
-    first = _order(
+    big = voucher_code_for(world, officers, rt, 200_000, partial=True)
+    exact = voucher_code_for(world, officers, rt, 45_000)
+    first = order_for(
         world,
         resident(),
         rt,
@@ -114,7 +109,7 @@ def test_voucher_only_thresholds_not_met_pays_no_fee_and_nothing_to_operations(
         payment_method="voucher",
         voucher_code=big,
     )
-    _order(
+    order_for(
         world,
         resident(),
         rt,
@@ -136,7 +131,7 @@ def test_voucher_only_thresholds_not_met_pays_no_fee_and_nothing_to_operations(
     }
     assert operational == 0
     transfer = Transfer.objects.get(pk=world.cycle.settlement_transfer_id or 0)
-    operational_account = _account(kelurahan, AccountKind.OPERATIONAL_FUND)
+    operational_account = ledger_account(kelurahan, AccountKind.OPERATIONAL_FUND)
     assert not transfer.postings.filter(account=operational_account).exists()
 
 
@@ -169,8 +164,8 @@ def test_mixed_cycle_thresholds_met_fee_only_on_the_cash_part(
     cash orders fill the rice sack. The voucher part of the bundle is shared among its
     three UMKM by their goods (6.000/27.000/7.000), largest remainder: 4.999,95 ->
     5.000, 22.499,775 -> 22.500, 5.833,275 -> 5.833 (adds up to 33.333)."""
-    code = _voucher(world, officers, rt, 33_333)
-    mixed = _order(
+    code = voucher_code_for(world, officers, rt, 33_333)
+    mixed = order_for(
         world,
         resident(),
         rt,
@@ -180,7 +175,7 @@ def test_mixed_cycle_thresholds_met_fee_only_on_the_cash_part(
     )
     assert mixed.voucher_amount == 33_333 and mixed.balance_due == 45_000 - 33_333
     for _n in range(5):
-        _order(world, resident(), rt, (world.beras_offer, 2))
+        order_for(world, resident(), rt, (world.beras_offer, 2))
     split, operational = _settle(world)
     world.beras_offer.refresh_from_db()
     assert world.beras_offer.threshold_met is True
@@ -207,8 +202,8 @@ def test_voucher_covering_goods_and_part_of_the_delivery(
 ) -> None:
     """Aid money pays the goods first, then the delivery fee: a 42.000 voucher on a 45.000
     order pays 40.000 of goods and 2.000 of delivery (to the couriers in full)."""
-    code = _voucher(world, officers, rt, 42_000)
-    _order(
+    code = voucher_code_for(world, officers, rt, 42_000)
+    order_for(
         world, resident(), rt, (world.bundle_offer, 1), payment_method="voucher", voucher_code=code
     )
     split, operational = _settle(world)
@@ -228,8 +223,8 @@ def test_a_cycle_settled_under_the_old_rule_keeps_it(
     the fee on aid money, so their breakdown still equals what they posted."""
     OrderCycle.objects.filter(pk=world.cycle.pk).update(aid_fee_exempt=False)
     world.cycle.refresh_from_db()
-    code = _voucher(world, officers, rt, 45_000)
-    _order(
+    code = voucher_code_for(world, officers, rt, 45_000)
+    order_for(
         world, resident(), rt, (world.bundle_offer, 1), payment_method="voucher", voucher_code=code
     )
     split, operational = _settle(world)

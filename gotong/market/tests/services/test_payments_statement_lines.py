@@ -24,17 +24,17 @@ from gotong.funds.models import (
 )
 from gotong.transparency.models import LogEntry
 
-from .. import services
-from ..models import Order
-from .factories import Market
-from .test_settlement import Officers, _account, _balance, _order
+from ... import selectors, services
+from ...models import Order
+from ..factories import (
+    Market,
+    Officers,
+    balance_of,
+    ledger_account,
+    order_for,
+)
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def officers(kelurahan: Any, make_member: Any) -> Officers:
-    return Officers(kelurahan, make_member)
 
 
 def _import(officers: Officers, kelurahan: Any, *rows: str, header: str = "") -> StatementImport:
@@ -45,7 +45,7 @@ def _import(officers: Officers, kelurahan: Any, *rows: str, header: str = "") ->
 
 
 def _qris(world: Market, resident: Any, rt: Any) -> Order:
-    order = _order(world, resident(), rt, (world.bundle_offer, 1), payment_method="qris")
+    order = order_for(world, resident(), rt, (world.bundle_offer, 1), payment_method="qris")
     assert order.balance_due == 45_000
     return order
 
@@ -59,8 +59,8 @@ def test_a_line_with_the_order_code_and_amount_records_the_qris_payment(
     world: Market, kelurahan: Any, rt: Any, resident: Any, officers: Officers
 ) -> None:
     order = _qris(world, resident, rt)
-    bank = _account(kelurahan, AccountKind.BANK)
-    before = _balance(bank)
+    bank = ledger_account(kelurahan, AccountKind.BANK)
+    before = balance_of(bank)
     statement = _import(
         officers, kelurahan, f"2026-11-02,QRIS NMID ID1020 {order.code.lower()} PEMBELI,45.000"
     )
@@ -70,7 +70,7 @@ def test_a_line_with_the_order_code_and_amount_records_the_qris_payment(
     assert order.paid_net == 45_000 and order.balance_due == 0 and order.paid_at is not None
     assert order.payment_statement_line_id == line.pk and order.payment_receipt == ""
     assert order.payment_confirmed_by_id == officers.treasurer.pk
-    assert _balance(bank) - before == 45_000
+    assert balance_of(bank) - before == 45_000
     transfer = Transfer.objects.get(kind=TransferKind.MARKET_PAYMENT)
     assert transfer.amount == 45_000
     entry = LogEntry.objects.filter(type="market.order_paid").latest("pk")
@@ -79,7 +79,7 @@ def test_a_line_with_the_order_code_and_amount_records_the_qris_payment(
         line.pk: f"Market order {order.code}"
     }
     # Already paid: the payment is not confirmed a second time.
-    assert services.order_qris_payload(order=order) is None
+    assert selectors.order_qris_payload(order=order) is None
 
 
 @pytest.mark.parametrize(
@@ -109,7 +109,7 @@ def test_an_order_already_paid_or_not_qris_stays_unmatched(
 ) -> None:
     paid = _qris(world, resident, rt)
     services.order_payment_confirm(actor=officers.treasurer, order=paid, receipt=photo())
-    cod = _order(world, resident(), rt, (world.bundle_offer, 1))
+    cod = order_for(world, resident(), rt, (world.bundle_offer, 1))
     statement = _import(
         officers,
         kelurahan,

@@ -11,11 +11,17 @@ from django.db import connection, connections
 from gotong.accounts.models import Role
 from gotong.core.exceptions import Conflict
 
-from .. import services
-from ..models import CycleStock, Order, OrderLine
-from .factories import market
+from ... import services
+from ...models import CycleStock, Order, OrderLine
+from ..factories import (
+    market,
+)
+
+pytestmark = pytest.mark.django_db
+
 
 THREADS = 40
+
 
 pytestmark = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="row locks and true parallel writers: PostgreSQL"

@@ -19,9 +19,14 @@ from gotong.needs.models import Need
 from gotong.registry.models import Skill
 from gotong.transparency.models import LogEntry
 
-from .. import services
-from ..models import CycleStock, Order, OrderStatus, PaymentMethod
-from .factories import Market
+from ... import services
+from ...models import CycleStock, Order, OrderStatus, PaymentMethod
+from ..factories import (
+    Market,
+)
+
+pytestmark = pytest.mark.django_db
+
 
 pytestmark = pytest.mark.django_db
 
