@@ -16,8 +16,11 @@ from gotong.core.exceptions import NotFound
 from gotong.core.timeutils import WIB
 from gotong.territory.models import Kelurahan
 
+from .codes import voucher_code_hash
+from .hooks import statement_matchers
 from .models import (
     AID_SOURCES,
+    REVERSIBLE_KINDS,
     Account,
     AccountKind,
     Callback,
@@ -32,6 +35,7 @@ from .models import (
     GoodsMovement,
     GoodsMovementKind,
     MatchPledge,
+    PayoutAccount,
     Posting,
     Redemption,
     StatementImport,
@@ -68,10 +72,15 @@ def account_get(*, kelurahan: Kelurahan, pk: int) -> Account:
 
 
 def account_of_kind(*, kelurahan: Kelurahan, kind: str) -> Account:
-    """The kelurahan's single account of a fixed kind (bank, aid fund, ...)."""
-    from .services import accounts_ensure
-
-    return accounts_ensure(kelurahan=kelurahan)[kind]
+    """The kelurahan's single account of a fixed kind (bank, aid fund, ...); made when the
+    kelurahan was created (``accounts_ensure``), so a missing one is NotFound, never made here."""
+    account = Account.objects.filter(kelurahan=kelurahan, code=str(kind), kind=kind).first()
+    if account is None:
+        raise NotFound(
+            _("This kelurahan's %(kind)s account is not set up.") % {"kind": kind},
+            {"reason": "account_missing", "kind": str(kind)},
+        )
+    return account
 
 
 def transfer_list(
@@ -114,8 +123,6 @@ def transfer_detail(*, kelurahan: Kelurahan, pk: int) -> TransferDetail:
     """A transfer of this kelurahan with its postings, the correction that reversed it (if
     any), the donation it confirmed (if any) and whether the treasurer may still reverse it;
     NotFound for another kelurahan's id."""
-    from .services import _REVERSIBLE
-
     transfer = (
         Transfer.objects.filter(kelurahan=kelurahan, pk=pk)
         .select_related("actor", "campaign", "reverses")
@@ -131,7 +138,7 @@ def transfer_detail(*, kelurahan: Kelurahan, pk: int) -> TransferDetail:
         postings=postings,
         reversal=reversal,
         donation=donation,
-        reversible=reversal is None and transfer.kind in _REVERSIBLE,
+        reversible=reversal is None and transfer.kind in REVERSIBLE_KINDS,
     )
 
 
@@ -481,6 +488,17 @@ def donation_get_by_reference(*, kelurahan: Kelurahan, reference: str) -> Donati
     return donation
 
 
+def donation_with_receipt(*, kelurahan: Kelurahan, receipt_sha256: str) -> Donation | None:
+    """The first donation of this kelurahan that counts (not cancelled) whose receipt photo
+    has these bytes (SHA-256 hex), else None."""
+    return (
+        Donation.objects.filter(kelurahan=kelurahan, receipt_sha256=receipt_sha256)
+        .exclude(status=DonationStatus.CANCELLED)
+        .order_by("pk")
+        .first()
+    )
+
+
 def donation_queue(
     *, kelurahan: Kelurahan, status: str = DonationStatus.RECORDED
 ) -> QuerySet[Donation]:
@@ -559,8 +577,6 @@ def statement_get(*, kelurahan: Kelurahan, pk: int) -> StatementImport:
 def statement_other_matches(*, statement: StatementImport) -> dict[int, str]:
     """What the statement's lines matched outside donations, by line id: a label from
     the matcher that recorded it (e.g. a market order's QRIS payment)."""
-    from .services import statement_matchers
-
     ids = list(statement.lines.filter(donation__isnull=True).values_list("pk", flat=True))
     found: dict[int, str] = {}
     for _match, matched in statement_matchers():
@@ -644,10 +660,8 @@ def voucher_counts(*, kelurahan: Kelurahan) -> dict[str, int]:
 
 def voucher_get_by_code(*, kelurahan: Kelurahan, code: str) -> Voucher:
     """The voucher of a code (looked up by its HMAC; the code itself is never stored)."""
-    from .services import _code_hash
-
     voucher = (
-        Voucher.objects.filter(kelurahan=kelurahan, code_hash=_code_hash(code))
+        Voucher.objects.filter(kelurahan=kelurahan, code_hash=voucher_code_hash(code))
         .select_related("rt__rw")
         .first()
     )
@@ -715,8 +729,6 @@ def disbursement_get(*, kelurahan: Kelurahan, pk: int) -> Disbursement:
 
 def payout_account_list(*, kelurahan: Kelurahan, status: str | None = None) -> QuerySet[Any]:
     """Payout accounts (bank, last 4 digits, status); the number stays encrypted."""
-    from .models import PayoutAccount
-
     rows = PayoutAccount.objects.filter(kelurahan=kelurahan).select_related("person")
     if status:
         rows = rows.filter(status=status)
