@@ -11,7 +11,7 @@ class MarketConfig(AppConfig):
         # The funds bank-statement import matches QRIS payments of market orders too
         # (funds does not depend on market: market registers its matcher). Imported here,
         # not at the top: services import models, which exist only once apps are ready.
-        from gotong.funds.services import statement_matcher_register
+        from gotong.funds.services.market_port import statement_matcher_register
 
         from .selectors import statement_line_orders
         from .services import statement_line_match

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from gotong.core.exceptions import ApplicationError
-from gotong.funds import services as funds_services
+from gotong.funds.services import market_port as funds_services
 from gotong.territory import selectors as territory_selectors
 from gotong.territory.middleware import request_kelurahan
 from gotong.ui.pages import gate, refused

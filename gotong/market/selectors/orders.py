@@ -11,7 +11,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext
 
 from gotong.core.exceptions import NotFound
-from gotong.funds import services as funds_services
+from gotong.funds.services import market_port as funds_services
 from gotong.registry.models import Organisation
 from gotong.territory.models import Kelurahan
 

@@ -24,7 +24,7 @@ from gotong.core.exceptions import (
     ValidationFailed,
 )
 from gotong.funds import selectors as funds_selectors
-from gotong.funds import services as funds_services
+from gotong.funds.services import market_port as funds_services
 from gotong.funds.models import AID_SOURCES as FUNDS_AID_SOURCES
 from gotong.funds.models import AccountKind as FundsAccountKind
 from gotong.funds.models import TransferKind as FundsTransferKind

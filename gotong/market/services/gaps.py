@@ -14,7 +14,7 @@ from gotong.core.exceptions import (
     ValidationFailed,
 )
 from gotong.funds import selectors as funds_selectors
-from gotong.funds import services as funds_services
+from gotong.funds.services import market_port as funds_services
 from gotong.needs import selectors as needs_selectors
 from gotong.needs.models import Status as NeedStatus
 

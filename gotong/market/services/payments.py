@@ -11,7 +11,7 @@ from gotong.core.exceptions import (
     Conflict,
     ValidationFailed,
 )
-from gotong.funds import services as funds_services
+from gotong.funds.services import market_port as funds_services
 from gotong.funds.models import AccountKind as FundsAccountKind
 from gotong.funds.models import TransferKind as FundsTransferKind
 from gotong.territory.models import Kelurahan

@@ -11,7 +11,7 @@ from gotong.core.exceptions import (
     Conflict,
 )
 from gotong.funds import selectors as funds_selectors
-from gotong.funds import services as funds_services
+from gotong.funds.services import market_port as funds_services
 from gotong.funds.models import AccountKind as FundsAccountKind
 from gotong.funds.models import Category as FundsCategory
 from gotong.funds.models import DisbursementKind as FundsDisbursementKind
