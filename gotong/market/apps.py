@@ -12,6 +12,7 @@ class MarketConfig(AppConfig):
         # (funds does not depend on market: market registers its matcher).
         from gotong.funds.services import statement_matcher_register
 
+        from . import log_types  # noqa: F401  (declares its public log entry types)
         from .selectors import statement_line_orders
         from .services import statement_line_match
 
