@@ -266,3 +266,30 @@ def needs_assignable(*, kelurahan: Kelurahan, user: Any, limit: int = 200) -> li
         .order_by("created_at", "pk")[:limit]
     )
     return [n for n in candidates if user.has_perm("needs.assign", n.rt)]
+
+
+def activity_team_includes(*, activity: Activity, user: Any) -> bool:
+    """The user is the activity's coordinator or one of its accepted volunteers."""
+    user_id = getattr(user, "pk", None)
+    if user_id is None:
+        return False
+    return activity.coordinator_id == user_id or (
+        activity.assignments.filter(
+            status=AssignmentStatus.ACCEPTED, volunteer__person__user_id=user_id
+        ).exists()
+    )
+
+
+def need_served_by_team_of(*, kelurahan: Kelurahan, need_id: int, user: Any) -> bool:
+    """The user coordinates, or is an accepted volunteer of, an activity serving the need."""
+    user_id = getattr(user, "pk", None)
+    if user_id is None:
+        return False
+    serving = Activity.objects.filter(kelurahan=kelurahan, links__need_id=need_id)
+    return (
+        serving.filter(coordinator_id=user_id).exists()
+        or serving.filter(
+            assignments__status=AssignmentStatus.ACCEPTED,
+            assignments__volunteer__person__user_id=user_id,
+        ).exists()
+    )

@@ -13,6 +13,7 @@ class FundsConfig(AppConfig):
         # services need the app registry to be ready.
         from gotong.territory.services import kelurahan_created_register
 
+        from . import log_types  # noqa: F401  (declares its public log entry types)
         from .services import accounts_ensure
 
         kelurahan_created_register(accounts_ensure)

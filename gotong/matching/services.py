@@ -185,9 +185,9 @@ def matching_policy_set(
             "fairness_days": fairness_days,
             "invitation_timeout_hours": invitation_timeout_hours,
             "round_interval_hours": round_interval_hours,
-            # Pairs, not a mapping: a category key such as "kesehatan" reads as a
-            # health field to the log's personal-data guard.
-            "category_skills": sorted([k, list(v)] for k, v in policy.category_skills.items()),
+            # Category -> skill codes; the entry type's schema declares the keys as need
+            # categories (so "kesehatan" is a category here, not a health field).
+            "category_skills": {k: list(v) for k, v in sorted(policy.category_skills.items())},
         },
     )
     return policy
