@@ -18,6 +18,7 @@ from . import checks
 from .models import (
     Activity,
     ActivityNeed,
+    ActivityPolicy,
     ActivityStatus,
     Assignment,
     AssignmentStatus,
@@ -28,10 +29,14 @@ from .models import (
     Slot,
 )
 from .rules import VERIFIER_ROLES
-from .services import activity_policy
 from .transitions import OPEN_STATUSES
 
-__all__ = ["activity_policy"]
+
+def activity_policy(*, kelurahan: Kelurahan) -> ActivityPolicy:
+    """The kelurahan's sign-off policy (defaults K=3, N=3 in 30 days when none is set)."""
+    return ActivityPolicy.objects.filter(kelurahan=kelurahan).first() or ActivityPolicy(
+        kelurahan=kelurahan
+    )
 
 
 def activity_queryset() -> QuerySet[Activity]:

@@ -28,6 +28,7 @@ from gotong.activities.tests.factories import (
     volunteer,
 )
 from gotong.core.exceptions import Conflict, NotFound, PermissionDenied, ValidationFailed
+from gotong.needs import services as need_services
 from gotong.needs.models import Status as NeedStatus
 from gotong.needs.tests.factories import resident
 from gotong.registry.models import Person
@@ -89,7 +90,7 @@ def test_executor_cannot_sign_without_evidence(world: World) -> None:
     services.assignment_respond(actor=world.driver.person.user, assignment=a, accept=True)
     services.activity_start(actor=world.rt_head, activity=world.activity)
     with pytest.raises(ValidationFailed, match="photo"):
-        services.need_services.need_deliver(actor=world.rt_head, need=world.need)
+        need_services.need_deliver(actor=world.rt_head, need=world.need)
     with pytest.raises(ValidationFailed, match="photo"):
         services.activity_signoff(
             actor=world.driver.person.user, activity=world.activity, layer="executor"
