@@ -23,6 +23,7 @@ from gotong.transparency.models import Evidence
 from gotong.transparency.services import evidence_upload
 
 from ..models import Activity, ActivityStatus, ReceiptCode
+from ..selectors import evidence_for_delivery
 from ._common import _beneficiary_phone, _linked_need, _locked, _log, _require_team
 
 RECEIPT_CODE_TTL = dt.timedelta(minutes=15)
@@ -54,12 +55,20 @@ def activity_evidence_add(
 
 @transaction.atomic
 def activity_need_deliver(*, actor: Any, activity: Activity, need: Need) -> Need:
-    """Record the delivery of a need served (the activity's photos count as its evidence);
+    """Record the delivery of a need served, with a photo from the team or the need's RT;
     the recipient then gets a one-time code to confirm receipt."""
     activity = _locked(activity)
     _linked_need(activity, need)
     if activity.status != ActivityStatus.IN_PROGRESS:
         raise Conflict(_("Deliveries are recorded while the activity is in progress."))
+    if not evidence_for_delivery(kelurahan=activity.kelurahan, activity=activity, need=need):
+        raise ValidationFailed(
+            _(
+                "Upload a photo of the delivery from the activity's team or the need's RT "
+                "first: photos from anyone else do not count."
+            ),
+            {"field": "evidence"},
+        )
     need = need_services.need_deliver(actor=actor, need=need, subjects=[activity.subject])
     _log(
         activity,
