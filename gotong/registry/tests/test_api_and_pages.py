@@ -204,7 +204,8 @@ def test_pages_for_the_resident_and_the_rt_head(rt: Any, make_member: Any, login
 
     assert form.status_code == 302, form.content
     assert "Ani" in listing.content.decode()
-    assert me.status_code == 200 and "ketua_rt" in me.content.decode()
+    assert me.status_code == 200 and "Ketua RT" in me.content.decode()
+    assert "ketua_rt" not in me.content.decode()
     assert download["Content-Type"].startswith("application/json")
     assert client.get(f"/k/{slug}/warga/").status_code == 403
     assert client.get(f"/k/{slug}/impor/").status_code == 403
