@@ -27,10 +27,11 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # gotong.core before django_tasks_db: its db_worker (re-queues dead tasks) wins.
+    "gotong.core",
     "django_tasks",
     "django_tasks_db",
     "csp",
-    "gotong.core",
     "gotong.territory",
     "gotong.accounts",
     "gotong.channels",
@@ -189,6 +190,16 @@ GOTONG_TREE_HEAD_INTERVAL_SECONDS = 60
 # writing process this long after the commit, in batches; False appends at the commit.
 GOTONG_LOG_DRAIN_IN_BACKGROUND = True
 GOTONG_LOG_DRAIN_DELAY_MS = 200
+
+# Task crash recovery (gotong.core.scheduling): a task row RUNNING longer than its lease
+# is dead (its worker stopped); the worker re-queues it and --schedule restarts its chain.
+# A lease must be longer than the task's slowest honest run, or it may run twice.
+GOTONG_TASK_LEASE_SECONDS = 600
+GOTONG_TASK_LEASES = {
+    "gotong.transparency.tasks.tree_heads_publish_task": 120,
+    "gotong.channels.tasks.message_deliver_task": 300,
+    "gotong.dashboard.tasks.dashboard_refresh_task": 1800,
+}
 
 # Login codes for residents (gotong.accounts).
 GOTONG_LOGIN_CODE_TTL_SECONDS = 300
