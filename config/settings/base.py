@@ -179,6 +179,9 @@ if environment.REDIS_URL:
 GOTONG_NOTIFICATION_BACKEND = environment.NOTIFICATION_BACKEND
 GOTONG_NOTIFICATION_FILE_DIR = environment.NOTIFICATION_FILE_DIR
 GOTONG_NOTIFICATION_MAX_ATTEMPTS = 5
+# Backends write bearer codes (login, receipt, voucher) in clear only in DEBUG or when this
+# says so explicitly: the local demo and the tests. A deploy check refuses it (channels.E003).
+GOTONG_NOTIFICATION_CODES_IN_CLEAR = False
 GOTONG_NOTIFICATION_BACKOFF_SECONDS = 30
 
 # Transparency log (gotong.transparency): signing key set per environment; a file is used
