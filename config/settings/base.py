@@ -155,7 +155,10 @@ STORAGES["evidence_public"] = {
     "OPTIONS": {"location": str(MEDIA_ROOT / "public" / "evidence")},
 }
 GOTONG_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-GOTONG_EVIDENCE_MAX_PIXELS = 60_000_000
+# What a phone camera makes; larger frames are refused before they are decoded.
+GOTONG_EVIDENCE_MAX_PIXELS = 40_000_000
+# Uploads a user may try per minute (429 beyond; 0 = no limit).
+GOTONG_EVIDENCE_UPLOADS_PER_MINUTE = 10
 GOTONG_EVIDENCE_PUBLIC_MAX_SIDE = 1280
 # Perceptual hashes at most this many bits apart (of 64) count as the same picture.
 GOTONG_EVIDENCE_PHASH_MAX_DISTANCE = 6

@@ -43,6 +43,7 @@ from .canonical import canonical_bytes
 from .models import Evidence, LogEntry, LogHead, QueuedEntry, SignedTreeHead, TreeNode
 from .photos import EXTENSIONS, PhotoRejected, photo_inspect
 from .signing import public_key_bytes, tree_head_sign
+from .upload_limits import evidence_upload_attempt_record
 
 logger = logging.getLogger(__name__)
 
@@ -503,8 +504,19 @@ def _evidence_input_check(*, subject: str, note: str) -> None:
         ) from exc
 
 
-@transaction.atomic
 def evidence_upload(
+    *, kelurahan: Kelurahan, uploader: Any, subject: str, upload: Any, note: str = ""
+) -> Evidence:
+    """Store a photo as evidence about ``subject`` (at most N a minute per user, counted
+    before the upload's transaction so refused photos count too)."""
+    evidence_upload_attempt_record(uploader=uploader)
+    return _evidence_store(
+        kelurahan=kelurahan, uploader=uploader, subject=subject, upload=upload, note=note
+    )
+
+
+@transaction.atomic
+def _evidence_store(
     *, kelurahan: Kelurahan, uploader: Any, subject: str, upload: Any, note: str = ""
 ) -> Evidence:
     """Store a photo as evidence about ``subject`` and record its hashes in the log.
