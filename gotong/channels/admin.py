@@ -24,9 +24,9 @@ class DeliveryAttemptInline(admin.TabularInline):
 class OutboundMessageAdmin(admin.ModelAdmin):
     list_display = ["created_at", "template", "channel", "status", "attempts", "next_attempt_at"]
     list_filter = ["status", "channel", "template", "kelurahan"]
-    readonly_fields = [f.name for f in OutboundMessage._meta.fields if f.name != "body"]
-    # The body can hold a login code; the recipient is personal data.
-    exclude = ["body"]
+    # The body is safe to show (codes are placeholders); the sealed codes never are.
+    readonly_fields = [f.name for f in OutboundMessage._meta.fields if f.name != "secret"]
+    exclude = ["secret"]
     inlines = [DeliveryAttemptInline]
     actions = ["retry_dead"]
 

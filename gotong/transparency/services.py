@@ -47,6 +47,7 @@ from .log_schema import PersonalDataInLog, entry_data_clean, personal_number_che
 from .models import Evidence, LogEntry, LogHead, QueuedEntry, SignedTreeHead, TreeNode
 from .photos import EXTENSIONS, PhotoRejected, photo_inspect
 from .signing import public_key_bytes, tree_head_sign
+from .upload_limits import evidence_upload_attempt_record
 
 logger = logging.getLogger(__name__)
 
@@ -464,8 +465,19 @@ def _evidence_input_check(*, subject: str, note: str) -> None:
         ) from exc
 
 
-@transaction.atomic
 def evidence_upload(
+    *, kelurahan: Kelurahan, uploader: Any, subject: str, upload: Any, note: str = ""
+) -> Evidence:
+    """Store a photo as evidence about ``subject`` (at most N a minute per user, counted
+    before the upload's transaction so refused photos count too)."""
+    evidence_upload_attempt_record(uploader=uploader)
+    return _evidence_store(
+        kelurahan=kelurahan, uploader=uploader, subject=subject, upload=upload, note=note
+    )
+
+
+@transaction.atomic
+def _evidence_store(
     *, kelurahan: Kelurahan, uploader: Any, subject: str, upload: Any, note: str = ""
 ) -> Evidence:
     """Store a photo as evidence about ``subject`` and record its hashes in the log.
@@ -555,7 +567,6 @@ def evidence_upload(
         raise
 
 
-@transaction.atomic
 def evidence_submit(
     *, kelurahan: Kelurahan, uploader: Any, subject: str, upload: Any, note: str = ""
 ) -> Evidence:
@@ -564,7 +575,8 @@ def evidence_submit(
     The app that owns the subject decides who may (``evidence_subjects``): a kind no app
     registered is refused, and so is a person outside the subject's team and area.
     Services that attach evidence in their own steps (a payment proof, a delivery photo)
-    check their own rules and call ``evidence_upload``.
+    check their own rules and call ``evidence_upload``. Not atomic itself: the upload
+    limit's attempt row must survive a refused photo.
     """
     permission_gate(uploader, EVIDENCE_UPLOAD, kelurahan)
     subject = subject.strip()
