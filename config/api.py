@@ -5,7 +5,7 @@ Errors are rendered as ``{"message": ..., "extra": ...}`` in the request's langu
 
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, ValidationError
 
 from gotong.core.exceptions import ApplicationError
@@ -19,6 +19,9 @@ api = NinjaAPI(
     ),
     urls_namespace="api",
     docs_url="/docs",
+    # The assets come from the app (``ninja`` is an installed app, so collectstatic
+    # copies them); no validator badge, which would load an image from swagger.io.
+    docs=Swagger(settings={"validatorUrl": None}),
     openapi_url="/openapi.json",
 )
 

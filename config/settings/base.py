@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    # Serves the API docs (Swagger UI) from django-ninja's own static files, not a CDN.
+    "ninja",
     "gotong.core",
     "gotong.territory",
     "gotong.accounts",
