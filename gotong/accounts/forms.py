@@ -102,8 +102,9 @@ class AdminLoginForm(OTPAdminAuthenticationForm):
         try:
             return super().clean()
         except ValidationError:
-            if self.user_cache is not None:
-                login_failure_signal(request=self.request, phone=self.user_cache.phone)
+            user: Any = getattr(self, "user_cache", None)
+            if user is not None:
+                login_failure_signal(request=self.request, phone=user.phone)
                 self.user_cache = None
             self.fields["otp_device"].widget.choices = []
             raise self.get_invalid_login_error() from None

@@ -178,7 +178,7 @@ def officer_authenticate(
     e164 = phone_clean(phone)
     user = authenticate(request, phone=e164, password=password)
     device = match_token(user, (token or "").strip()) if user is not None else None
-    if device is None:
+    if user is None or device is None:
         if user is not None:
             # A right password with a wrong code must not tell a guesser the password
             # was right, and counts against the same lockout.
