@@ -32,6 +32,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    # Serves the API docs (Swagger UI) from django-ninja's own static files, not a CDN.
+    "ninja",
     "gotong.territory",
     "gotong.accounts",
     "gotong.channels",
@@ -117,11 +119,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:landing"
 
-# django-axes: lock a phone number + IP pair after 5 failed password logins for 30 minutes.
+# django-axes: lock a phone number + IP pair after 5 failed password logins for 30 minutes,
+# counted together over every password door (officer login and admin login): the key is
+# the normalised E.164 number whatever the form calls the field (gotong/accounts/lockout.py).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "phone"
+AXES_USERNAME_CALLABLE = "gotong.accounts.lockout.lockout_username"
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

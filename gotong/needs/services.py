@@ -348,6 +348,10 @@ def need_cancel(*, actor: Any, need: Need, reason: str) -> Need:
     return need_transition(actor=actor, need=need, to=Status.CANCELLED, reason=reason)
 
 
+# Ended needs keep the quantities they ended with.
+_QUANTITIES_FROZEN = (Status.REJECTED, Status.CANCELLED, Status.CLOSED)
+
+
 @transaction.atomic
 def need_quantities_set(
     *, actor: Any, need: Need, committed: int, in_transit: int, delivered: int
@@ -362,12 +366,22 @@ def need_quantities_set(
             % {"n": need.quantity_requested, "unit": need.unit},
             {"field": "quantity"},
         )
-    Need.objects.filter(pk=need.pk).update(
-        quantity_committed=committed,
-        quantity_in_transit=in_transit,
-        quantity_delivered=delivered,
-        updated_at=timezone.now(),
+    # Conditional on the state, so a need rejected or closed meanwhile is not changed.
+    changed = (
+        Need.objects.filter(pk=need.pk)
+        .exclude(status__in=_QUANTITIES_FROZEN)
+        .update(
+            quantity_committed=committed,
+            quantity_in_transit=in_transit,
+            quantity_delivered=delivered,
+            updated_at=timezone.now(),
+        )
     )
+    if not changed:
+        raise Conflict(
+            _("This need is rejected, cancelled or closed: its quantities cannot change."),
+            {"field": "status"},
+        )
     need.refresh_from_db()
     _log(
         need,

@@ -321,3 +321,35 @@ def test_a_resident_without_a_household_cannot_ask_twice_for_the_same_thing(rt: 
         )
     assert refused.value.extra["duplicate_of"] == first.pk
     assert Need.objects.count() == 1
+
+
+def test_quantities_cannot_change_on_a_rejected_or_cancelled_need(
+    people: dict[str, Any],
+) -> None:
+    rejected = submit(people["warga"].user, people["warga"])
+    services.need_reject(actor=people["rt_head"], need=rejected, reason="Sudah dibantu")
+    cancelled = submit(people["warga"].user, people["warga"])
+    services.need_cancel(actor=people["warga"].user, need=cancelled, reason="Tidak jadi")
+    for need in (rejected, cancelled):
+        with pytest.raises(Conflict):
+            services.need_quantities_set(
+                actor=people["rt_head"], need=need, committed=1, in_transit=1, delivered=1
+            )
+        need.refresh_from_db()
+        assert (need.quantity_committed, need.quantity_in_transit, need.quantity_delivered) == (
+            0,
+            0,
+            0,
+        )
+
+
+def test_quantities_cannot_change_on_a_closed_need_even_if_it_closed_meanwhile(
+    people: dict[str, Any],
+) -> None:
+    need = submit(people["warga"].user, people["warga"])
+    Need.objects.filter(pk=need.pk).update(status=Status.CLOSED)  # closed by another request
+    with pytest.raises(Conflict):
+        services.need_quantities_set(
+            actor=people["rt_head"], need=need, committed=1, in_transit=0, delivered=2
+        )
+    assert Need.objects.get(pk=need.pk).quantity_delivered == 0
