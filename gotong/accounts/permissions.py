@@ -238,7 +238,8 @@ _ERRORS_ALWAYS = (400, 404, 409, 422, 429)
 def _with_errors(response: Any, *, gated: bool, unsafe: bool) -> Any:
     """The operation's documented responses plus every error status it can return."""
     if response is NOT_SET:
-        response = {200: None}  # no declared body: answered as returned
+        # No declared body: answered as returned (``Any``; ``None`` would mean "no content").
+        response = {200: Any, 201: Any}
     codes = dict(response) if isinstance(response, dict) else {200: response}
     errors = list(_ERRORS_ALWAYS)
     if gated or unsafe:

@@ -32,7 +32,7 @@ def test_anything_else_is_not_an_amount(typed: str) -> None:
 def test_the_field_refuses_a_decimal_comma_with_a_clear_message() -> None:
     field = RupiahField(min_value=1)
     assert field.clean("50.000") == 50_000
-    with pytest.raises(Exception, match="whole rupiah"):
+    with pytest.raises(Exception, match="rupiah bulat"):
         field.clean("50,5")
 
 

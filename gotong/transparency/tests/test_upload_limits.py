@@ -30,6 +30,9 @@ BENCH = Path(__file__).resolve().parents[3] / "bench" / "evidence_memory.py"
 # same 8 uploads peak at about 1,300 MB over the baseline.
 MEMORY_BOUND_MB = 500
 
+# Who may give evidence about a subject is the owning app's rule, tested there.
+pytestmark = pytest.mark.usefixtures("subjects_open_to_uploaders")
+
 
 def post(client: Client, raw: bytes) -> Any:
     return client.post(
