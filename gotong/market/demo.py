@@ -312,8 +312,8 @@ def _settle_and_pay(
 ) -> None:
     """The treasurer confirms the QRIS payments, the operator settles the cycle, the cash
     taken at the door goes to the bank, and each UMKM is paid with two approvals."""
-    from gotong.funds.services import market_port as funds_services
     from gotong.funds.models import AccountKind
+    from gotong.funds.services import market_port as funds_services
 
     orders = list(Order.objects.filter(cycle=cycle, status=OrderStatus.DELIVERED).order_by("pk"))
     for order in orders:
@@ -400,8 +400,8 @@ def _voucher_and_aid_orders(
     """In the open cycle: a resident pays the sembako package with an aid voucher, and an
     operator buys one for a food need an activity serves, paid from the aid fund."""
     from gotong.activities.models import ActivityNeed
-    from gotong.funds.services import market_port as funds_services
     from gotong.funds.models import AccountKind
+    from gotong.funds.services import market_port as funds_services
 
     aid = funds_services.market_accounts(kelurahan=kelurahan)[AccountKind.AID_FUND]
     aid.refresh_from_db()

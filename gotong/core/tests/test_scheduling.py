@@ -49,7 +49,9 @@ def dead_row_left_running(*, started: dt.timedelta) -> DBTaskResult:
 
 
 def log_grew(kelurahan: Kelurahan) -> None:
-    entry_record(kelurahan=kelurahan, type="rw.created", actor=None, subject="rw:1", data={"number": 1})
+    entry_record(
+        kelurahan=kelurahan, type="rw.created", actor=None, subject="rw:1", data={"number": 1}
+    )
 
 
 def test_schedule_restarts_a_chain_whose_running_row_outlived_its_lease(
