@@ -5,6 +5,8 @@ and whether a reason is required. ``None`` as permission means the step is taken
 platform itself (the activities app, when sign-offs are complete), never by a person.
 """
 
+from typing import Any
+
 from django.utils.translation import pgettext_lazy
 
 from gotong.core.lifecycle import Transition
@@ -44,7 +46,7 @@ def next_steps(current: str) -> list[str]:
 
 
 # What the button says: the verb a person performs, not the status it leads to.
-_ACTIONS: dict[str, str] = {
+_ACTIONS: dict[str, Any] = {
     Status.VERIFIED: pgettext_lazy("need action", "Verify"),
     Status.APPROVED: pgettext_lazy("need action", "Approve"),
     Status.ESCALATED: pgettext_lazy("need action", "Forward to the kelurahan"),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from gotong.core.forms import RupiahField
+from gotong.core.forms import RupiahField, RupiahInput
 from gotong.core.money import rupiah_format, rupiah_parse
 
 
@@ -43,7 +43,7 @@ def test_the_field_keeps_its_minimum() -> None:
 
 
 def test_the_box_shows_an_amount_with_thousands_dots() -> None:
-    html = RupiahField().widget.render("amount", 50_000)
+    html = RupiahInput().render("amount", 50_000)
     assert 'value="50.000"' in html
     assert 'inputmode="numeric"' in html
     assert rupiah_format(50_000) == "Rp 50.000"

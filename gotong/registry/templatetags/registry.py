@@ -30,9 +30,12 @@ def field_label(name: str) -> str:
         return str(_LABELS[name])
     for model in (Person, Household):
         try:
-            return str(capfirst(model._meta.get_field(name).verbose_name))
+            field = model._meta.get_field(name)
         except FieldDoesNotExist:
             continue
+        label = getattr(field, "verbose_name", None)
+        if label:
+            return str(capfirst(label))
     return name.replace("_", " ")
 
 
