@@ -40,11 +40,12 @@ INT_LIMIT = 10**15
 # NIK/KK (16 digits, also written with spaces, dots or dashes), "NIK"/"KK" followed by
 # digits, and an Indonesian mobile number in any spelling (+62 / 62 / 0, then 8 and 7-11
 # more digits, with spaces, dots, dashes or parentheses). Runs inside a longer
-# alphanumeric token (a receipt code, a hex digest) are not ids.
+# alphanumeric token (a receipt code, a hex digest) are not ids, nor is "KK"/"NIK" inside a
+# dashed platform code ("GR-kK4823", a donation reference, drawn at random).
 _SEP = r"[\s.\-()]{0,2}"
 PERSONAL_NUMBER = re.compile(
     r"(?<![0-9A-Za-z])\d(?:[ .\-]?\d){15}(?![0-9A-Za-z])"
-    r"|(?<![A-Za-z])(?:NIK|KK)(?![A-Za-z])[\s:.#=\-]*\d(?:[ .\-]?\d){3,}"
+    r"|(?<![0-9A-Za-z\-])(?:NIK|KK)(?![A-Za-z])[\s:.#=\-]*\d(?:[ .\-]?\d){3,}"
     r"|(?<![0-9A-Za-z+])(?:\+\s?62|\(\+?62\)|62|\(?0)" + _SEP + r"8(?:" + _SEP + r"\d){7,11}"
     r"(?![0-9A-Za-z])",
     re.IGNORECASE,

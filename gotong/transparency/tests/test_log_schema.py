@@ -200,3 +200,16 @@ def test_numbers_in_every_spelling_are_refused_behind_the_schema(value: str) -> 
 )
 def test_codes_dates_and_references_are_not_mistaken_for_numbers(value: str) -> None:
     assert entry_data_clean("t", {"id": value}) == {"id": value}
+
+
+def test_a_random_platform_code_containing_kk_digits_is_not_a_kk_number() -> None:
+    """Donation references are drawn at random ("GR-" + 6 characters): "GR-KK4823" must
+    not be refused as a KK number (found by the ledger state machine)."""
+    from gotong.transparency.log_schema import personal_number_check
+
+    personal_number_check("GR-KK4823", "data.reference")
+    personal_number_check("GR-nik234", "data.reference")
+    with pytest.raises(PersonalDataInLog):
+        personal_number_check("KK 3515 0101", "data.note")
+    with pytest.raises(PersonalDataInLog):
+        personal_number_check("no KK3515010101010001", "data.note")
