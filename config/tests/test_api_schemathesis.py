@@ -51,7 +51,7 @@ class _Wsgi:
         self.handler = ClientHandler(enforce_csrf_checks=False)
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        response = self.handler(environ)
+        response: Any = self.handler(environ)  # an HttpResponse, typed as a WSGI answer
         headers = [(str(k), str(v)) for k, v in response.items()]
         start_response(f"{response.status_code} {response.reason_phrase}", headers)
         return [response.content]
