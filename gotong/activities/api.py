@@ -11,6 +11,7 @@ from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from gotong.accounts.permissions import api_route, permission_require
 from gotong.core.exceptions import NotFound, PermissionDenied, ValidationFailed
+from gotong.core.schemas import StrictId, StrictInt
 from gotong.needs import selectors as need_selectors
 from gotong.registry import selectors as registry_selectors
 from gotong.registry.models import Skill, Volunteer
@@ -25,29 +26,29 @@ router = Router(tags=["activities"])
 
 class SlotIn(Schema):
     skill: str = Field(..., max_length=30, description="skill code, e.g. nurse")
-    count: int = Field(..., ge=1, le=50)
+    count: StrictInt = Field(..., ge=1, le=50)
 
 
 class ResourceIn(Schema):
     kind: ResourceKind
     external_id: str = Field(..., min_length=1, max_length=64)
-    quantity: int = Field(1, ge=1, le=1_000_000)
+    quantity: StrictInt = Field(1, ge=1, le=1_000_000)
     unit: str = Field("paket", max_length=30)
-    organisation_id: int | None = None
+    organisation_id: StrictId | None = None
 
 
 class ActivityIn(Schema):
-    rt_id: int
+    rt_id: StrictId
     kind: Kind
     title: str = Field(..., max_length=120)
     starts_at: dt.datetime
     ends_at: dt.datetime
-    need_ids: list[int] = Field(default_factory=list, max_length=100)
+    need_ids: list[StrictId] = Field(default_factory=list, max_length=100)
     purpose: str = Field("", max_length=300)
     place_note: str = Field("", max_length=200)
     latitude: Decimal | None = Field(None, ge=-90, le=90)
     longitude: Decimal | None = Field(None, ge=-180, le=180)
-    coordinator_volunteer_id: int | None = Field(
+    coordinator_volunteer_id: StrictId | None = Field(
         None, description="a volunteer who coordinates; empty: the caller coordinates"
     )
     slots: list[SlotIn] = Field(default_factory=list, max_length=20)
@@ -115,8 +116,8 @@ class ActivityOut(Schema):
 
 
 class InviteIn(Schema):
-    slot_id: int
-    volunteer_id: int
+    slot_id: StrictId
+    volunteer_id: StrictId
 
 
 class AnswerIn(Schema):
@@ -148,8 +149,8 @@ class EligibilityOut(Schema):
 
 
 class RatingIn(Schema):
-    need_id: int
-    stars: int = Field(..., ge=1, le=5)
+    need_id: StrictId
+    stars: StrictInt = Field(..., ge=1, le=5)
     comment: str = Field("", max_length=500)
 
 
@@ -161,8 +162,8 @@ class RatingOut(Schema):
 
 
 class ConflictIn(Schema):
-    person_id: int | None = None
-    household_id: int | None = None
+    person_id: StrictId | None = None
+    household_id: StrictId | None = None
     reason: str = Field("", max_length=300)
 
 
@@ -181,9 +182,9 @@ class EvidenceOut(Schema):
 
 
 class PolicyIn(Schema):
-    verifiers_required: int = Field(3, ge=1, le=10)
-    rotation_max: int = Field(3, ge=1, le=50)
-    rotation_days: int = Field(30, ge=1, le=365)
+    verifiers_required: StrictInt = Field(3, ge=1, le=10)
+    rotation_max: StrictInt = Field(3, ge=1, le=50)
+    rotation_days: StrictInt = Field(30, ge=1, le=365)
 
 
 class AverageOut(Schema):

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from gotong.accounts.permissions import api_route
+from gotong.core.schemas import StrictInt64
 from gotong.territory import selectors as territory_selectors
 from gotong.territory.middleware import request_kelurahan
 
@@ -36,9 +37,9 @@ class FilterQuery(Schema):
 
 class ReferenceIn(Schema):
     code: str = "households_total"
-    value: int
+    value: StrictInt64
     source: str = Field(..., max_length=200)
-    rw_number: int | None = None
+    rw_number: StrictInt64 | None = None
 
 
 @api_route(

@@ -9,6 +9,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from gotong.accounts.permissions import api_route
 from gotong.core.exceptions import NotFound
+from gotong.core.schemas import MAX_OFFSET, StrictId, StrictInt, StrictInt64
 from gotong.registry import selectors as registry_selectors
 from gotong.territory import selectors as territory_selectors
 from gotong.territory.middleware import request_kelurahan
@@ -28,15 +29,15 @@ def _key(request: HttpRequest) -> str | None:
 class CampaignIn(Schema):
     title: str = Field(..., max_length=120)
     purpose: str = Field(..., max_length=1000)
-    target_amount: int
+    target_amount: StrictInt64
     starts_on: dt.date
     ends_on: dt.date
     owner_kind: str = "kelurahan"
-    owner_rw_id: int | None = None
+    owner_rw_id: StrictId | None = None
     earmark_kind: str = ""
-    earmark_rw_id: int | None = None
+    earmark_rw_id: StrictId | None = None
     earmark_category: str = ""
-    earmark_activity_id: int | None = None
+    earmark_activity_id: StrictId | None = None
 
 
 class CampaignOut(Schema):
@@ -83,16 +84,16 @@ class SummaryOut(Schema):
 
 
 class DonationIn(Schema):
-    amount: int
+    amount: StrictInt64
     target: DonationTarget = DonationTarget.CAMPAIGN
-    campaign_id: int | None = None
+    campaign_id: StrictId | None = None
     kind: DonationKind = DonationKind.MONEY
     channel: Channel = Channel.QRIS
     is_anonymous: bool = False
     public_name: str = Field("", max_length=100)
     goods_name: str = Field("", max_length=100)
     goods_unit: str = Field("", max_length=20)
-    goods_quantity: int | None = None
+    goods_quantity: StrictInt64 | None = None
     goods_category: str = ""
     goods_expires_on: dt.date | None = None
 
@@ -113,7 +114,7 @@ class ConfirmIn(Schema):
 
 class RedeemIn(Schema):
     code: str = Field(..., max_length=200, description="typed code or the scanned QR text")
-    amount: int | None = None
+    amount: StrictInt64 | None = None
 
 
 class RedemptionOut(Schema):
@@ -124,14 +125,14 @@ class RedemptionOut(Schema):
 
 
 class VoucherIssueIn(Schema):
-    source_account_id: int
+    source_account_id: StrictId
     category: Category
-    value: int
-    count: int = Field(1, ge=1, le=500)
-    rt_id: int
-    household_id: int | None = None
+    value: StrictInt64
+    count: StrictInt = Field(1, ge=1, le=500)
+    rt_id: StrictId
+    household_id: StrictId | None = None
     allow_partial: bool = False
-    valid_days: int = Field(30, ge=1, le=366)
+    valid_days: StrictInt = Field(30, ge=1, le=366)
 
 
 class VoucherIssuedOut(Schema):
@@ -513,7 +514,7 @@ class TransferQuery(Schema):
     account_id: int | None = None
     kind: str = ""
     limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_OFFSET)
 
 
 class ReverseIn(Schema):

@@ -8,6 +8,7 @@ from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 
 from gotong.accounts.permissions import api_route
 from gotong.core.exceptions import NotFound, PermissionDenied
+from gotong.core.schemas import StrictId, StrictInt, StrictInt64
 from gotong.territory import selectors as territory_selectors
 from gotong.territory.middleware import request_kelurahan
 
@@ -50,15 +51,15 @@ class CycleOut(Schema):
 
 
 class LineIn(Schema):
-    offer_id: int
-    quantity: int = Field(..., ge=1, le=50)
-    fallback_offer_id: int | None = None
+    offer_id: StrictId
+    quantity: StrictInt = Field(..., ge=1, le=50)
+    fallback_offer_id: StrictId | None = None
 
 
 class OrderIn(Schema):
     lines: list[LineIn] = Field(..., min_length=1, max_length=30)
     fulfilment: Fulfilment
-    rt_id: int
+    rt_id: StrictId
     address_note: str = Field("", max_length=200)
     payment_method: PaymentMethod = PaymentMethod.COD
     voucher_code: str = Field("", max_length=200)
@@ -417,8 +418,8 @@ def cycle_courier_payouts(
 
 
 class RatingIn(Schema):
-    organisation_id: int
-    stars: int
+    organisation_id: StrictId
+    stars: StrictInt64
     comment: str = Field("", max_length=200)
 
 

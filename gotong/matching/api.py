@@ -10,6 +10,7 @@ from ninja import Field, Router, Schema, Status
 
 from gotong.accounts.permissions import api_route, permission_require
 from gotong.core.exceptions import NotFound, PermissionDenied
+from gotong.core.schemas import StrictId, StrictInt64
 from gotong.needs import selectors as need_selectors
 from gotong.territory.middleware import request_kelurahan
 
@@ -82,7 +83,7 @@ class RoundDetailOut(RoundOut):
 
 
 class ConfirmIn(Schema):
-    volunteer_id: int | None = Field(
+    volunteer_id: StrictId | None = Field(
         None, description="another volunteer than proposed (an edit); the hard rules apply"
     )
 
@@ -94,9 +95,9 @@ class RejectIn(Schema):
 class PolicyIn(Schema):
     weights: dict[str, float]
     radius_km: float
-    fairness_days: int = 30
-    invitation_timeout_hours: int = 24
-    round_interval_hours: int = 12
+    fairness_days: StrictInt64 = 30
+    invitation_timeout_hours: StrictInt64 = 24
+    round_interval_hours: StrictInt64 = 12
     category_skills: dict[str, list[str]] | None = None
 
 

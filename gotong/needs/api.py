@@ -10,7 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from gotong.accounts.permissions import api_route, permission_require
 from gotong.core.exceptions import PermissionDenied
-from gotong.core.schemas import MAX_OFFSET, PageQuery, StrictInt
+from gotong.core.schemas import MAX_OFFSET, PageQuery, StrictId, StrictInt
 from gotong.registry import selectors as registry_selectors
 from gotong.territory import selectors as territory_selectors
 from gotong.territory.middleware import request_kelurahan
@@ -23,14 +23,14 @@ router = Router(tags=["needs"])
 
 
 class NeedIn(Schema):
-    rt_id: StrictInt
+    rt_id: StrictId
     category: Category
     description: str = Field(..., max_length=1000)
     urgency: Urgency
     needed_by: dt.datetime
     raised_via: RaisedVia = RaisedVia.SELF
-    beneficiary_person_id: StrictInt | None = None
-    beneficiary_household_id: StrictInt | None = None
+    beneficiary_person_id: StrictId | None = None
+    beneficiary_household_id: StrictId | None = None
     people_affected: StrictInt = Field(1, ge=1, le=500)
     quantity: StrictInt = Field(1, ge=1, le=100_000)
     unit: str = Field("paket", max_length=30)

@@ -14,6 +14,7 @@ from ninja.files import UploadedFile
 
 from gotong.accounts.permissions import api_route
 from gotong.core.exceptions import ValidationFailed
+from gotong.core.schemas import StrictId, StrictInt
 from gotong.territory import selectors as territory_selectors
 from gotong.territory.middleware import request_kelurahan
 
@@ -28,8 +29,8 @@ class PersonIn(Schema):
     full_name: str = Field(..., max_length=150)
     sex: str = Field(..., pattern="^[MF]$", description="M or F")
     birth_date: dt.date
-    rw_number: int = Field(..., ge=1, le=999)
-    rt_number: int = Field(..., ge=1, le=999)
+    rw_number: StrictInt = Field(..., ge=1, le=999)
+    rt_number: StrictInt = Field(..., ge=1, le=999)
     phone: str = Field("", max_length=32)
     nik: str = Field("", max_length=32)
     health_notes: str = Field("", max_length=1000)
@@ -42,7 +43,7 @@ class PersonIn(Schema):
     is_child_under_five: bool = False
     lost_job: bool = False
     dtks_listed: str = "unknown"
-    welfare_decile: int | None = Field(None, ge=1, le=10)
+    welfare_decile: StrictInt | None = Field(None, ge=1, le=10)
     anonymous_mode: bool = False
 
 
@@ -52,12 +53,12 @@ class RegisterIn(PersonIn):
 
 class KioskIn(RegisterIn):
     evidence_photo_base64: str = Field(..., description="photo of the signed paper form")
-    guardian_id: int | None = None
+    guardian_id: StrictId | None = None
 
 
 class HouseholdIn(Schema):
-    rw_number: int = Field(..., ge=1, le=999)
-    rt_number: int = Field(..., ge=1, le=999)
+    rw_number: StrictInt = Field(..., ge=1, le=999)
+    rt_number: StrictInt = Field(..., ge=1, le=999)
     address: str = Field(..., max_length=200)
     kk_number: str = Field("", max_length=32)
     members: list[PersonIn] = Field(..., min_length=1, max_length=30)
@@ -159,8 +160,8 @@ class OrganisationIn(Schema):
     contact_name: str = Field("", max_length=100)
     contact_phone: str = Field("", max_length=32)
     contact_email: str = Field("", max_length=254)
-    rw_number: int | None = Field(None, ge=1, le=999)
-    rt_number: int | None = Field(None, ge=1, le=999)
+    rw_number: StrictInt | None = Field(None, ge=1, le=999)
+    rt_number: StrictInt | None = Field(None, ge=1, le=999)
     address_outside: str = Field("", max_length=200)
 
 
@@ -190,7 +191,7 @@ class DecisionIn(Schema):
 
 
 class WindowIn(Schema):
-    weekday: int = Field(..., ge=0, le=6)
+    weekday: StrictInt = Field(..., ge=0, le=6)
     start: dt.time
     end: dt.time
 
@@ -198,7 +199,7 @@ class WindowIn(Schema):
 class VolunteerIn(Schema):
     skills: list[str]
     windows: list[WindowIn]
-    max_tasks_per_week: int = Field(2, ge=1, le=21)
+    max_tasks_per_week: StrictInt = Field(2, ge=1, le=21)
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
 

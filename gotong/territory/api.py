@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from gotong.accounts.permissions import api_route
+from gotong.core.schemas import StrictInt
 
 from . import selectors, services
 from .middleware import request_kelurahan
@@ -43,7 +44,7 @@ class RTOut(Schema):
 
 
 class UnitIn(Schema):
-    number: int = Field(..., ge=1, le=999)
+    number: StrictInt = Field(..., ge=1, le=999)
     centroid_lat: Decimal | None = Field(None, ge=-90, le=90)
     centroid_lon: Decimal | None = Field(None, ge=-180, le=180)
     boundary: dict[str, Any] | None = None
@@ -55,7 +56,7 @@ class UnitIn(Schema):
 
 
 class RTIn(UnitIn):
-    rw_number: int = Field(..., ge=1, le=999)
+    rw_number: StrictInt = Field(..., ge=1, le=999)
 
 
 def _tenant(request: HttpRequest) -> Kelurahan:
