@@ -3,6 +3,7 @@ happens (URL names; every one takes the kelurahan's ``slug``)."""
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from .models import PolicyKind
@@ -12,14 +13,14 @@ from .models import PolicyKind
 class Step:
     """A step of a policy page: its default words and the page where it happens."""
 
-    text: str
+    text: str | Promise
     url_name: str = ""
 
 
 @dataclass(frozen=True)
 class PolicyDefault:
-    title: str
-    intro: str
+    title: str | Promise
+    intro: str | Promise
     steps: tuple[Step, ...]
 
 
