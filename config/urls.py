@@ -25,5 +25,6 @@ urlpatterns = [
     path("", include("gotong.market.urls")),
     path("", include("gotong.dashboard.urls")),
     path("", include("gotong.insights.urls")),
+    path("", include("gotong.pages.urls")),
     path("", include("gotong.web.urls")),
 ]

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "gotong.market",
     "gotong.dashboard",
     "gotong.insights",
+    "gotong.pages",
     "gotong.web",
 ]
 

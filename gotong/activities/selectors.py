@@ -8,9 +8,15 @@ from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from gotong.accounts.models import Membership, Role
-from gotong.accounts.permissions import memberships_effective, roles_holding, territory_key
+from gotong.accounts.permissions import (
+    memberships_effective,
+    permission_holds_over,
+    roles_holding,
+    territory_key,
+)
 from gotong.core.exceptions import NotFound
 from gotong.needs.models import Need
+from gotong.registry.models import Person
 from gotong.territory.models import Kelurahan
 from gotong.transparency.models import Evidence
 
@@ -301,6 +307,32 @@ def rating_average_per_organisation(*, kelurahan: Kelurahan) -> dict[int, tuple[
 def rating_for(*, activity: Activity, need: Need) -> Rating | None:
     """The rating given for a need served by an activity, if any."""
     return Rating.objects.filter(activity=activity, need=need).first()
+
+
+def rating_due_for(*, need: Need, user: Any) -> Activity | None:
+    """The closed, not yet rated activity serving a need that this user may rate, or None."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    activity = (
+        Activity.objects.filter(
+            kelurahan_id=need.kelurahan_id, links__need=need, status=ActivityStatus.CLOSED
+        )
+        .exclude(ratings__need=need)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if activity is None:
+        return None
+    person = need.beneficiary_person
+    if person is not None and person.user_id == user.pk:
+        return activity
+    if need.beneficiary_household_id and (
+        Person.objects.filter(household_id=need.beneficiary_household_id, user_id=user.pk).exists()
+    ):
+        return activity
+    if permission_holds_over(user, "activities.rate_on_behalf", need.rt):
+        return activity
+    return None
 
 
 def needs_assignable(*, kelurahan: Kelurahan, user: Any, limit: int = 200) -> list[Need]:

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gotong.accounts.models import Membership, Role
 from gotong.accounts.permissions import acting_role, permission_require
+from gotong.channels.links import page_link
 from gotong.channels.services import notification_send
 from gotong.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from gotong.core.lifecycle import transition_check
@@ -109,6 +110,7 @@ def _notify(phones: list[str], template: str, need: Need, **extra: Any) -> None:
                 "category": need.get_category_display(),
                 "status": need.get_status_display(),
                 "rt": str(need.rt),
+                "page_url": page_link("needs:detail", slug=need.kelurahan.slug, need_id=need.pk),
                 **extra,
             },
         )
@@ -243,7 +245,12 @@ def need_submit(
         },
     )
     _event(need, "", Status.SUBMITTED, actor, role, need.duplicate_override_reason, index)
-    _notify(_rt_heads(rt), "need_submitted", need)
+    _notify(
+        _rt_heads(rt),
+        "need_submitted",
+        need,
+        page_url=page_link("needs:rt_queue", slug=need.kelurahan.slug, rt_id=rt.pk),
+    )
     return need
 
 

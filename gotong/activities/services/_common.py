@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gotong.accounts.models import Membership, Role
 from gotong.accounts.permissions import acting_role, permission_require
+from gotong.channels.links import page_link
 from gotong.channels.services import notification_send
 from gotong.core.exceptions import NotFound
 from gotong.needs.models import Need
@@ -37,6 +38,7 @@ def _log(activity: Activity, type: str, actor: Any, role: str | None, data: dict
 
 
 def _notify(phones: Iterable[str], template: str, activity: Activity, **extra: Any) -> None:
+    link = page_link("activities:detail", slug=activity.kelurahan.slug, activity_id=activity.pk)
     for phone in sorted({p for p in phones if p}):
         notification_send(
             recipient=phone,
@@ -47,6 +49,7 @@ def _notify(phones: Iterable[str], template: str, activity: Activity, **extra: A
                 "kind": activity.get_kind_display(),
                 "status": activity.get_status_display(),
                 "starts_at": timezone.localtime(activity.starts_at).strftime("%d-%m-%Y %H:%M"),
+                "page_url": link,
                 **extra,
             },
         )

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gotong.accounts.models import Role
 from gotong.accounts.permissions import acting_role, permission_require
+from gotong.channels.links import page_link
 from gotong.core.exceptions import Conflict
 from gotong.core.lifecycle import transition_check
 from gotong.needs import services as need_services
@@ -139,7 +140,18 @@ def _after_transition(activity: Activity, to: str, needs: list[Need]) -> None:
             [activity.coordinator.phone, *_volunteer_phones(activity)], "activity_status", activity
         )
         for need in needs:
-            _notify([_beneficiary_phone(need)], "activity_rate", activity, need_id=need.pk)
+            _notify(
+                [_beneficiary_phone(need)],
+                "activity_rate",
+                activity,
+                need_id=need.pk,
+                page_url=page_link(
+                    "activities:rate",
+                    slug=activity.kelurahan.slug,
+                    activity_id=activity.pk,
+                    need_id=need.pk,
+                ),
+            )
 
 
 def activity_start(*, actor: Any, activity: Activity) -> Activity:
