@@ -24,10 +24,10 @@ from gotong.core.exceptions import (
     ValidationFailed,
 )
 from gotong.funds import selectors as funds_selectors
-from gotong.funds.services import market_port as funds_services
 from gotong.funds.models import AID_SOURCES as FUNDS_AID_SOURCES
 from gotong.funds.models import AccountKind as FundsAccountKind
 from gotong.funds.models import TransferKind as FundsTransferKind
+from gotong.funds.services import market_port as funds_services
 from gotong.registry.models import Organisation, OrganisationKind, OrganisationStatus
 from gotong.territory.models import Kelurahan
 from gotong.transparency.services import entry_record

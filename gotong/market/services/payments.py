@@ -11,9 +11,9 @@ from gotong.core.exceptions import (
     Conflict,
     ValidationFailed,
 )
-from gotong.funds.services import market_port as funds_services
 from gotong.funds.models import AccountKind as FundsAccountKind
 from gotong.funds.models import TransferKind as FundsTransferKind
+from gotong.funds.services import market_port as funds_services
 from gotong.territory.models import Kelurahan
 from gotong.transparency import selectors as transparency_selectors
 from gotong.transparency.services import evidence_upload

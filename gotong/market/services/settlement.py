@@ -11,11 +11,11 @@ from gotong.core.exceptions import (
     Conflict,
 )
 from gotong.funds import selectors as funds_selectors
-from gotong.funds.services import market_port as funds_services
 from gotong.funds.models import AccountKind as FundsAccountKind
 from gotong.funds.models import Category as FundsCategory
 from gotong.funds.models import DisbursementKind as FundsDisbursementKind
 from gotong.funds.models import TransferKind as FundsTransferKind
+from gotong.funds.services import market_port as funds_services
 from gotong.registry.models import Organisation
 
 from ..models import (
