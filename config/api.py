@@ -18,7 +18,18 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
+from gotong.accounts.api import router as accounts_router
+from gotong.activities.api import router as activities_router
 from gotong.core.exceptions import ApplicationError
+from gotong.dashboard.api import router as dashboard_router
+from gotong.funds.api import router as funds_router
+from gotong.insights.api import router as insights_router
+from gotong.market.api import router as market_router
+from gotong.matching.api import router as matching_router
+from gotong.needs.api import router as needs_router
+from gotong.registry.api import router as registry_router
+from gotong.territory.api import router as territory_router
+from gotong.transparency.api import router as transparency_router
 
 _JSON_TYPES = ("application/json",)
 
@@ -125,18 +136,6 @@ def _jsonable(errors: Any) -> Any:
 
 
 def _mount() -> None:
-    from gotong.accounts.api import router as accounts_router
-    from gotong.activities.api import router as activities_router
-    from gotong.dashboard.api import router as dashboard_router
-    from gotong.funds.api import router as funds_router
-    from gotong.insights.api import router as insights_router
-    from gotong.market.api import router as market_router
-    from gotong.matching.api import router as matching_router
-    from gotong.needs.api import router as needs_router
-    from gotong.registry.api import router as registry_router
-    from gotong.territory.api import router as territory_router
-    from gotong.transparency.api import router as transparency_router
-
     api.add_router("/v1/", accounts_router)
     api.add_router("/v1/", needs_router)
     api.add_router("/v1/", activities_router)

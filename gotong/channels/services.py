@@ -24,6 +24,7 @@ from django.utils import timezone, translation
 from .backends import DeliveryFailed, backend_get
 from .bearer import context_seal, delivery_text
 from .models import DeliveryAttempt, MessageStatus, OutboundMessage
+from .tasks import message_deliver_task
 
 _OPEN = (MessageStatus.PENDING, MessageStatus.RETRYING)
 
@@ -58,8 +59,6 @@ def notification_send(
 
 
 def _enqueue(message: OutboundMessage, *, run_after: dt.datetime | None) -> None:
-    from .tasks import message_deliver_task
-
     task = message_deliver_task
     if run_after is not None and task.get_backend().supports_defer:
         task = task.using(run_after=run_after)

@@ -22,6 +22,9 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks.base import TaskResultStatus
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.models import DBTaskResult
 
 LEASE_EXPIRED_CLASS = "gotong.core.scheduling.LeaseExpired"
 
@@ -39,8 +42,6 @@ def task_lease(task_path: str) -> dt.timedelta:
 
 def _dead_running(*, task_path: str | None, now: dt.datetime) -> Any:
     """RUNNING rows past their lease (optionally of one task path)."""
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
 
     rows = DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING)
     if task_path is not None:
@@ -54,7 +55,6 @@ def _dead_running(*, task_path: str | None, now: dt.datetime) -> Any:
 
 def task_rows_orphaned_requeue(*, now: dt.datetime | None = None) -> int:
     """Put RUNNING rows past their lease back to READY (their worker died); returns how many."""
-    from django_tasks.base import TaskResultStatus
 
     now = now or timezone.now()
     count = 0
@@ -74,8 +74,6 @@ def task_chain_start(task: Any) -> bool:
     A RUNNING row past its lease is not live: it is marked failed (``LeaseExpired``) and
     the chain starts again. Returns True when a new chain was started.
     """
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
 
     now = timezone.now()
     _dead_running(task_path=task.module_path, now=now).update(
@@ -99,9 +97,6 @@ def task_chain_continue(task: Any, *, interval: dt.timedelta) -> bool:
     dies; a re-queued dead run finds it waiting and does not fork the chain. Returns True
     when it enqueued a run (False also for backends that cannot defer, such as tests').
     """
-    from django_tasks.base import TaskResultStatus
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
 
     backend = task.get_backend()
     if not backend.supports_defer:

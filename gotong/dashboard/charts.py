@@ -9,6 +9,7 @@ from typing import Any
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 ACCENT = "#0f7b4f"
 MUTED = "#5b6660"
@@ -116,8 +117,6 @@ def delivery_chart(rows: list[dict[str, Any]], *, title: str, width: int = 340) 
 
 
 def row_legend(index: int) -> str:
-    from django.utils.translation import gettext as _
-
     return [_("median"), _("90th percentile"), _("target")][index]
 
 

@@ -14,7 +14,7 @@ from gotong.core.exceptions import NotFound, ValidationFailed
 from gotong.core.money import decimal_format, rupiah_format
 from gotong.core.timeutils import WIB
 from gotong.needs.models import Category, Urgency
-from gotong.territory.models import Kelurahan
+from gotong.territory.models import RT, Kelurahan
 from gotong.transparency.models import SignedTreeHead
 
 from . import kpis
@@ -369,8 +369,6 @@ def officer_scope(*, kelurahan: Kelurahan, user: Any) -> dict[str, Any]:
 
 def officer_view(*, kelurahan: Kelurahan, user: Any) -> dict[str, Any]:
     """Per-RT detail, SLA breaches and needs waiting for help, limited to the user's area."""
-    from gotong.territory.models import RT
-
     data = snapshot_get(kelurahan=kelurahan, part="officer") or {}
     scope = officer_scope(kelurahan=kelurahan, user=user)
     rts = {

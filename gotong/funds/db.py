@@ -5,6 +5,7 @@ A correction is a reversing transfer, never an edit. ``ledger_tables_clear`` exi
 the test suite's flush of transactional tests.
 """
 
+from django.apps import apps
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from gotong.core.db import append_only_triggers_install, append_only_triggers_remove
@@ -27,8 +28,6 @@ def triggers_remove(connection: BaseDatabaseWrapper) -> None:
 
 def ledger_tables_clear(connection: BaseDatabaseWrapper) -> None:
     """Empty every funds table with the triggers briefly removed (test teardown only)."""
-    from django.apps import apps
-
     triggers_remove(connection)
     try:
         with connection.cursor() as cursor:

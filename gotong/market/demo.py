@@ -23,7 +23,13 @@ from django.utils import timezone
 from PIL import Image, ImageDraw
 
 from gotong.accounts.models import Membership, Role
+from gotong.activities import services as activity_services
+from gotong.activities.models import ActivityNeed
 from gotong.core.seeding import DemoContext
+from gotong.funds import selectors as funds_selectors
+from gotong.funds.models import AccountKind
+from gotong.funds.services import market_port as funds_services
+from gotong.needs.models import Need
 from gotong.registry.models import Organisation, OrganisationKind, OrganisationStatus
 from gotong.territory.models import RT, Kelurahan
 
@@ -312,9 +318,6 @@ def _settle_and_pay(
 ) -> None:
     """The treasurer confirms the QRIS payments, the operator settles the cycle, the cash
     taken at the door goes to the bank, and each UMKM is paid with two approvals."""
-    from gotong.funds.models import AccountKind
-    from gotong.funds.services import market_port as funds_services
-
     orders = list(Order.objects.filter(cycle=cycle, status=OrderStatus.DELIVERED).order_by("pk"))
     for order in orders:
         if order.payment_method == "qris":
@@ -357,8 +360,6 @@ RATING_COMMENTS = ["Segar, diantar tepat waktu", "Kemasan rapi", "", "Sesuai pes
 def _ratings(cycle: OrderCycle) -> None:
     """About two in three buyers of a past cycle rate the UMKM of their delivered order
     (its own random stream, so the demo's orders stay those of the shared seed)."""
-    from . import selectors
-
     rng = random.Random(f"nilai-{cycle.title}")  # noqa: S311 - synthetic demo data
 
     for order in Order.objects.filter(cycle=cycle, status=OrderStatus.DELIVERED).order_by("pk"):
@@ -380,8 +381,6 @@ def _ratings(cycle: OrderCycle) -> None:
 
 def _gap_campaign(kelurahan: Kelurahan) -> Any:
     """The sembako campaign (funds demo) fills the open cycle's rice group buy."""
-    from gotong.funds import selectors as funds_selectors
-
     return (
         funds_selectors.campaign_list(kelurahan=kelurahan, active_only=True)
         .filter(title__icontains="sembako")
@@ -399,10 +398,6 @@ def _voucher_and_aid_orders(
 ) -> None:
     """In the open cycle: a resident pays the sembako package with an aid voucher, and an
     operator buys one for a food need an activity serves, paid from the aid fund."""
-    from gotong.activities.models import ActivityNeed
-    from gotong.funds.models import AccountKind
-    from gotong.funds.services import market_port as funds_services
-
     aid = funds_services.market_accounts(kelurahan=kelurahan)[AccountKind.AID_FUND]
     aid.refresh_from_db()
     rt = next(iter(rts.values()))
@@ -456,10 +451,6 @@ def _voucher_and_aid_orders(
 
 def _aid_activity(kelurahan: Kelurahan, operator: Any, cycle: OrderCycle) -> Any:
     """A delivery activity for an approved food need: the package comes from the market."""
-    from gotong.activities import services as activity_services
-    from gotong.activities.models import ActivityNeed
-    from gotong.needs.models import Need
-
     need = (
         Need.objects.filter(kelurahan=kelurahan, category="pangan", status="approved")
         .select_related("rt")

@@ -29,6 +29,7 @@ from gotong.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from gotong.core.lifecycle import transition_check
 from gotong.registry.models import Household, Person
 from gotong.territory.models import RT, Kelurahan
+from gotong.transparency.selectors import evidence_for_subject
 from gotong.transparency.services import entry_record
 
 from .models import (
@@ -408,8 +409,6 @@ def need_quantities_set(
 @transaction.atomic
 def need_deliver(*, actor: Any, need: Need, subjects: list[str] | None = None) -> Need:
     """Mark a need delivered: only with photo evidence for it (or for its activity)."""
-    from gotong.transparency.selectors import evidence_for_subject
-
     subjects = [f"need:{need.pk}", *(subjects or [])]
     if not any(
         evidence_for_subject(kelurahan=need.kelurahan, subject=s).exists() for s in subjects

@@ -29,12 +29,13 @@ from typing import Any
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, storages
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gotong.accounts.permissions import permission_gate
+from gotong.accounts.selectors import user_role_primary
 from gotong.core.exceptions import ValidationFailed
 from gotong.core.timeutils import utc_iso
 from gotong.territory.models import Kelurahan
@@ -62,8 +63,6 @@ def _actor_label(actor: Any, role: str | None, kelurahan: Kelurahan) -> str:
     if actor is None:
         return "system"
     if role is None:
-        from gotong.accounts.selectors import user_role_primary
-
         role = user_role_primary(user=actor, kelurahan=kelurahan) or "user"
     return f"{role}:{actor_pseudonym(actor.pk)}"
 
@@ -147,8 +146,6 @@ class _Drainer(threading.Thread):
         self.again = False
 
     def run(self) -> None:
-        from django.db import connection
-
         try:
             while True:
                 time.sleep(settings.GOTONG_LOG_DRAIN_DELAY_MS / 1000)

@@ -181,7 +181,7 @@ class ImportPlan:
 
 def _read_table(file_name: str, content: bytes) -> list[list[Any]]:
     if file_name.lower().endswith((".xlsx", ".xlsm")):
-        # openpyxl takes about 0.3 s to import (the process start); only XLSX uploads need it.
+        # why: openpyxl takes about 0.3 s to import (the process start); only XLSX uploads need it.
         from openpyxl import load_workbook
 
         try:

@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand, CommandParser
 
 from gotong.core.scheduling import task_chain_start
-from gotong.matching.tasks import matching_schedule_task
+from gotong.matching import services
+from gotong.matching.models import Trigger
+from gotong.matching.tasks import matching_due, matching_schedule_task
 from gotong.territory.models import Kelurahan
 
 
@@ -19,10 +21,6 @@ class Command(BaseCommand):
             started = task_chain_start(matching_schedule_task)
             self.stdout.write("scheduled" if started else "already scheduled")
             return
-        from gotong.matching import services
-        from gotong.matching.models import Trigger
-        from gotong.matching.tasks import matching_due
-
         for kelurahan in Kelurahan.objects.order_by("pk"):
             swept = len(services.proposals_sweep(kelurahan=kelurahan))
             line = f"{kelurahan.slug}: re-matched {swept}"

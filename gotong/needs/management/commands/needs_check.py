@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandParser
 
 from gotong.core.scheduling import task_chain_start
+from gotong.needs import services
 from gotong.needs.tasks import needs_schedule_task
 from gotong.territory.models import Kelurahan
 
@@ -19,8 +20,6 @@ class Command(BaseCommand):
             started = task_chain_start(needs_schedule_task)
             self.stdout.write("scheduled" if started else "already scheduled")
             return
-        from gotong.needs import services
-
         for kelurahan in Kelurahan.objects.order_by("pk"):
             escalated = services.needs_escalate_overdue(kelurahan=kelurahan)
             reopened = len(services.needs_reopen_due(kelurahan=kelurahan))
