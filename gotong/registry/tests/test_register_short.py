@@ -26,7 +26,7 @@ def test_the_registration_form_asks_only_name_rt_and_consent(
 def test_a_new_resident_registers_with_name_and_rt_and_lands_on_ask_for_help(
     login: Callable[..., Any], rt: RT
 ) -> None:
-    user = UserFactory(phone="+6281234567890")
+    user: Any = UserFactory(phone="+6281234567890")
     client = login(user)
     page = client.get(f"/k/taman/daftar/?next={ASK}")
     response = client.post(
@@ -60,7 +60,7 @@ def test_registration_still_needs_consent_for_aid(login: Callable[..., Any], rt:
 def test_the_resident_adds_sex_birth_date_and_situation_later_on_my_data(
     login: Callable[..., Any], rt: RT
 ) -> None:
-    user = UserFactory()
+    user: Any = UserFactory()
     client = login(user)
     client.post("/k/taman/daftar/", {"full_name": "Siti", "rt": rt.pk, "consents": ["aid"]})
     page = client.get("/k/taman/data-saya/")
@@ -84,7 +84,7 @@ def test_the_resident_adds_sex_birth_date_and_situation_later_on_my_data(
 def test_a_future_birth_date_on_my_data_is_refused_and_changes_nothing(
     login: Callable[..., Any], rt: RT
 ) -> None:
-    user = UserFactory()
+    user: Any = UserFactory()
     client = login(user)
     client.post("/k/taman/daftar/", {"full_name": "Siti", "rt": rt.pk, "consents": ["aid"]})
     future = (timezone.localdate() + dt.timedelta(days=400)).isoformat()
