@@ -17,6 +17,7 @@ from django.views.decorators.http import require_safe
 
 from gotong.core.exceptions import ApplicationError
 from gotong.funds.services import market_port as funds_services
+from gotong.registry import selectors as registry_selectors
 from gotong.territory import selectors as territory_selectors
 from gotong.territory.middleware import request_kelurahan
 from gotong.ui.pages import gate, refused
@@ -95,6 +96,12 @@ def _int(value: str | None) -> int:
         return -1
 
 
+def _buyer_rt(kelurahan: Any, user: Any) -> int | None:
+    """The buyer's own RT (from the registry), the delivery RT offered first."""
+    person = registry_selectors.person_for_user(kelurahan=kelurahan, user=user)
+    return person.rt_id if person is not None else None
+
+
 @login_required
 def order_form(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
     """The cart: quantities per offer, fallback items, pickup or delivery, payment."""
@@ -145,6 +152,9 @@ def order_form(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
             "fallbacks": [v for v in offers if not v.offer.threshold],
             "fallback_rule": ThresholdRule.FALLBACK,
             "rts": rts,
+            "chosen_rt": _int(request.POST.get("rt"))
+            if request.method == "POST"
+            else _buyer_rt(kelurahan, request.user),
             "fulfilments": Fulfilment.choices,
             "payments": [
                 (PaymentMethod.COD, PaymentMethod.COD.label),

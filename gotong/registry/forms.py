@@ -58,8 +58,8 @@ class PersonForm(forms.Form):
         return PersonData(**data)
 
 
-class RegisterForm(PersonForm):
-    """Self-registration and kiosk: the RT, and consent per purpose."""
+class RegistrationChoicesForm(forms.Form):
+    """The RT, anonymous mode and consent per purpose, shared by self-registration and kiosk."""
 
     rt = RTChoiceField(label=_("RT"), queryset=RT.objects.none())
     anonymous_mode = forms.BooleanField(
@@ -80,11 +80,49 @@ class RegisterForm(PersonForm):
         self.fields["consents"].help_text = consent_help
 
 
-class KioskForm(RegisterForm):
+class RegisterForm(RegistrationChoicesForm):
+    """Self-registration in under two minutes: name, RT and consent; the rest later."""
+
+    full_name = forms.CharField(
+        label=_("Full name"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
+    )
+    field_order = ["full_name", "rt", "consents", "anonymous_mode"]
+
+    def person_data(self) -> PersonData:
+        return PersonData(
+            full_name=self.cleaned_data["full_name"],
+            sex="",
+            birth_date=None,
+            rt=self.cleaned_data["rt"],
+            anonymous_mode=self.cleaned_data["anonymous_mode"],
+        )
+
+
+class KioskForm(PersonForm, RegistrationChoicesForm):
+    """An operator registers a resident in full, with the photo of the signed paper form."""
+
     evidence = forms.ImageField(
         label=_("Photo of the signed consent form"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+
+
+class PersonDetailsForm(forms.Form):
+    """The details a self-registered resident adds later on their data page."""
+
+    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
+    birth_date = forms.DateField(label=_("Birth date"), widget=DATE)
+    is_elderly = forms.BooleanField(label=_("Elderly"), required=False)
+    has_disability = forms.BooleanField(label=_("Disability"), required=False)
+    has_chronic_illness = forms.BooleanField(label=_("Chronic illness"), required=False)
+    is_pregnant = forms.BooleanField(label=_("Pregnant"), required=False)
+    is_child_under_five = forms.BooleanField(label=_("Child under five"), required=False)
+    lost_job = forms.BooleanField(label=_("Lost their job"), required=False)
+    dtks_listed = forms.ChoiceField(
+        label=_("Listed in DTKS"), choices=WelfareListing.choices, initial=WelfareListing.UNKNOWN
     )
 
 

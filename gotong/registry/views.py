@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from gotong.accounts.permissions import permission_holds_over
@@ -26,6 +27,7 @@ from .forms import (
     KioskForm,
     MemberFormSet,
     OrganisationForm,
+    PersonDetailsForm,
     RegisterForm,
     RequestForm,
     ResolveForm,
@@ -44,12 +46,23 @@ def _consent_help(kelurahan: Any) -> str:
 # ------------------------------------------------------------------ own data
 
 
+def _next_url(request: HttpRequest) -> str:
+    """The local page to go to after registering, or ""."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
 @gate("registry.register_self")
 def register(request: HttpRequest, slug: str) -> HttpResponse:
-    """Self-registration after phone login."""
+    """Self-registration after phone login: name, RT and consent; the rest later on my data."""
     kelurahan = request_kelurahan(request)
+    next_url = _next_url(request)
     if selectors.person_for_user(kelurahan=kelurahan, user=request.user) is not None:
-        return redirect("registry:me", slug=slug)
+        return redirect(next_url or "registry:me", slug=slug)
     form = RegisterForm(
         request.POST or None, kelurahan=kelurahan, consent_help=_consent_help(kelurahan)
     )
@@ -58,16 +71,20 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
             services.person_register_self(
                 actor=request.user,  # type: ignore[arg-type]
                 kelurahan=kelurahan,
-                data=form.person_data(None),
+                data=form.person_data(),
                 consents=form.cleaned_data["consents"],
             )
         except ApplicationError as exc:
             form_error(form, exc)
         else:
             messages.success(request, _("You are registered. Thank you!"))
+            if next_url:
+                return redirect(next_url)
             return redirect("registry:me", slug=slug)
     return render(
-        request, "registry/register.html", {"form": form, "title": _("Register as a resident")}
+        request,
+        "registry/register.html",
+        {"form": form, "title": _("Register as a resident"), "next": next_url},
     )
 
 
@@ -78,8 +95,23 @@ def me(request: HttpRequest, slug: str) -> HttpResponse:
     person = selectors.person_for_user(kelurahan=kelurahan, user=request.user)
     if person is None:
         return render(request, "registry/not_registered.html")
-    request_form = RequestForm(request.POST or None)
-    if request.method == "POST":
+    request_form = RequestForm(request.POST if "kind" in request.POST else None)
+    details_form = PersonDetailsForm(
+        request.POST if "details" in request.POST else None,
+        initial={f: getattr(person, f) for f in PersonDetailsForm.base_fields},
+    )
+    if "details" in request.POST:
+        if details_form.is_valid():
+            try:
+                services.person_update(
+                    actor=request.user, person=person, changes=details_form.cleaned_data
+                )
+            except ApplicationError as exc:
+                form_error(details_form, exc)
+            else:
+                messages.success(request, _("Your details were saved."))
+                return redirect("registry:me", slug=slug)
+    elif request.method == "POST":
         try:
             if "withdraw" in request.POST:
                 services.consent_withdraw(
@@ -120,6 +152,8 @@ def me(request: HttpRequest, slug: str) -> HttpResponse:
             "accesses": selectors.data_access_list_for_person(kelurahan=kelurahan, person=person),
             "requests": selectors.data_request_list_for_person(kelurahan=kelurahan, person=person),
             "request_form": request_form,
+            "details_form": details_form,
+            "details_missing": not person.sex or person.birth_date is None,
             "volunteer": selectors.volunteer_for_person(kelurahan=kelurahan, person=person),
         },
     )

@@ -52,10 +52,17 @@ _IMAGE_MAGIC = (b"\xff\xd8\xff", b"\x89PNG\r\n\x1a\n", b"RIFF")
 
 
 def person_data_clean(
-    *, kelurahan: Kelurahan, data: PersonData, today: dt.date | None = None
+    *,
+    kelurahan: Kelurahan,
+    data: PersonData,
+    today: dt.date | None = None,
+    details_later: bool = False,
 ) -> PersonData:
     """Check one person's data; return it normalised or raise ValidationFailed naming the field."""
     today = today or timezone.localdate()
+    # A resident registering themselves may give sex and birth date later, on their data page;
+    # Tier-2 data (NIK) is checked against them and the minors' rule needs the age, so not then.
+    later = details_later and not data.has_tier2
     name = " ".join((data.full_name or "").split())
     if len(name) < 2:
         raise ValidationFailed(_("Enter the person's full name."), {"field": "full_name"})
@@ -63,13 +70,13 @@ def person_data_clean(
         raise ValidationFailed(
             _("The name is too long (150 characters at most)."), {"field": "full_name"}
         )
-    if data.sex not in Sex.values:
+    if data.sex not in Sex.values and not (later and not data.sex):
         raise ValidationFailed(_("Choose male or female."), {"field": "sex"})
-    if data.birth_date is None:
+    if data.birth_date is None and not later:
         raise ValidationFailed(_("Enter the birth date."), {"field": "birth_date"})
-    if data.birth_date > today:
+    if data.birth_date is not None and data.birth_date > today:
         raise ValidationFailed(_("The birth date is in the future."), {"field": "birth_date"})
-    if data.birth_date.year < 1900:
+    if data.birth_date is not None and data.birth_date.year < 1900:
         raise ValidationFailed(_("The birth date is too far in the past."), {"field": "birth_date"})
     if data.rt is None:
         raise ValidationFailed(_("Choose the RT."), {"field": "rt"})
@@ -239,7 +246,7 @@ def person_register_self(
         raise Conflict(_("You are already registered in this kelurahan."), {"field": "user"})
     if not data.phone:
         data = dataclasses.replace(data, phone=actor.phone)
-    data = person_data_clean(kelurahan=kelurahan, data=data)
+    data = person_data_clean(kelurahan=kelurahan, data=data, details_later=True)
     today = timezone.localdate()
     purposes = _consents_check(data=data, consents=consents, guardian_present=False, today=today)
     person = _person_save(
@@ -438,7 +445,9 @@ def person_update(*, actor: Any, person: Person, changes: dict[str, Any]) -> Per
         anonymous_mode=person.anonymous_mode,
     )
     cleaned = person_data_clean(
-        kelurahan=person.kelurahan, data=dataclasses.replace(current, **changes)
+        kelurahan=person.kelurahan,
+        data=dataclasses.replace(current, **changes),
+        details_later=not person.sex or person.birth_date is None,
     )
     if person.nik_ciphertext and ("birth_date" in changes or "sex" in changes):
         nik_clean(
