@@ -1,10 +1,13 @@
 """Computing a kelurahan's dashboard snapshot from the source tables (run by the refresh
 task, never per page request).
 
-This is the dashboard's read model: it reads the tables of the registry, needs,
-activities, accounts and transparency apps read-only, with grouped queries and one pass
-over per-row value tuples (no model instances), and writes only its own ``Snapshot``.
-Every count of people goes through ``suppression`` before it is stored.
+This is the dashboard's read model. It reads other apps only through the value-row
+selectors each app publishes for it (``<app>/dashboard_rows.py``: needs, activities,
+registry, accounts, transparency) and the funds, market, registry and territory selectors,
+makes one pass over those rows, and writes only its own ``Snapshot``. Statuses are mapped
+from the apps' own enums (``STAGE_OF``, ``ACTIVITY_PHASE``): a status the dashboard does
+not map fails the tests. Every count of people goes through ``suppression`` before it is
+stored.
 """
 
 import datetime as dt
@@ -13,26 +16,32 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Count
 from django.utils import timezone
 
-from gotong.accounts.models import Membership
-from gotong.activities.models import (
-    Activity,
-    ActivityNeed,
-    ActivityPolicy,
-    Assignment,
-    Layer,
-    Rating,
-    SignOff,
+from gotong.accounts.dashboard_rows import member_users_logged_in_since
+from gotong.activities.dashboard_rows import (
+    activity_need_links_for_dashboard,
+    activity_rows_for_dashboard,
+    rating_rows_for_dashboard,
+    signoff_rows_for_dashboard,
+    verifiers_required_for_dashboard,
+    volunteer_users_checked_in_since,
 )
+from gotong.activities.models import ActivityStatus, Layer
 from gotong.funds.selectors import funds_summary
 from gotong.market.selectors import umkm_growth_total
-from gotong.needs.models import DEFAULT_TARGET_HOURS, Category, ServiceLevel, Urgency
-from gotong.registry.models import Household, OrganisationKind
+from gotong.needs.dashboard_rows import (
+    NeedRow,
+    need_rows_for_dashboard,
+    service_level_targets_for_dashboard,
+)
+from gotong.needs.models import Category, Status, Urgency
+from gotong.registry.dashboard_rows import household_counts_by_rw
+from gotong.registry.models import OrganisationKind
 from gotong.registry.selectors import organisation_list
-from gotong.territory.models import RW, Kelurahan
-from gotong.transparency.models import Evidence
+from gotong.territory.models import Kelurahan
+from gotong.territory.selectors import rw_list
+from gotong.transparency.dashboard_rows import evidence_subjects_for_dashboard
 
 from . import kpis
 from .models import ReferenceCode, ReferenceFigure
@@ -40,32 +49,48 @@ from .suppression import ALL, PRIMARY, Cube, small_count
 
 WINDOW_DAYS = 90
 MONTHS = 12
-STAGE_OF = {
-    "submitted": "waiting",
-    "verified": "waiting",
-    "approved": "waiting",
-    "escalated": "waiting",
-    "matched": "matched",
-    "in_progress": "matched",
-    "delivered": "delivered",
-    "confirmed": "delivered",
-    "signed_off": "delivered",
-    "closed": "closed",
-    "rejected": "stopped",
-    "cancelled": "stopped",
+# Every need status on the dashboard's stages; a new status must be placed here (a test
+# compares this table with ``needs.Status``).
+STAGE_OF: dict[Status, str] = {
+    Status.SUBMITTED: "waiting",
+    Status.VERIFIED: "waiting",
+    Status.APPROVED: "waiting",
+    Status.ESCALATED: "waiting",
+    Status.MATCHED: "matched",
+    Status.IN_PROGRESS: "matched",
+    Status.DELIVERED: "delivered",
+    Status.CONFIRMED: "delivered",
+    Status.SIGNED_OFF: "delivered",
+    Status.CLOSED: "closed",
+    Status.REJECTED: "stopped",
+    Status.CANCELLED: "stopped",
 }
 # The funnel the documents ask for: needs that reached each milestone. Each milestone is
 # its own protected cube (month x RW x category), so every published cell counts people.
-MILESTONES = {
+MILESTONES: dict[str, set[Status]] = {
     "raised": set(STAGE_OF),
-    "matched": {"matched", "in_progress", "delivered", "confirmed", "signed_off", "closed"},
-    "delivered": {"delivered", "confirmed", "signed_off", "closed"},
-    "closed": {"closed"},
+    "matched": {s for s, stage in STAGE_OF.items() if stage in ("matched", "delivered", "closed")},
+    "delivered": {s for s, stage in STAGE_OF.items() if stage in ("delivered", "closed")},
+    "closed": {s for s, stage in STAGE_OF.items() if stage == "closed"},
 }
 FUNNEL = list(MILESTONES)
-FINISHED = {"reported", "signed_off", "closed"}
-SIGNED = {"signed_off", "closed"}
-VALIDATED = {"confirmed", "signed_off", "closed"}
+# Delivery claims: delivered needs; validated ones were confirmed by the recipient or RT.
+CLAIMED = MILESTONES["delivered"]
+VALIDATED = {Status.CONFIRMED, Status.SIGNED_OFF, Status.CLOSED}
+# Needs approved and still waiting for help (the officer list).
+WAITING_FOR_HELP = {Status.APPROVED, Status.ESCALATED}
+# Every activity status on the dashboard's phases (a test compares it with the enum).
+ACTIVITY_PHASE: dict[ActivityStatus, str] = {
+    ActivityStatus.PLANNED: "open",
+    ActivityStatus.IN_PROGRESS: "open",
+    ActivityStatus.REPORTED: "finished",
+    ActivityStatus.SIGNED_OFF: "signed",
+    ActivityStatus.CLOSED: "signed",
+    ActivityStatus.CANCELLED: "cancelled",
+}
+FINISHED = {s for s, phase in ACTIVITY_PHASE.items() if phase in ("finished", "signed")}
+SIGNED = {s for s, phase in ACTIVITY_PHASE.items() if phase == "signed"}
+CANCELLED = {s for s, phase in ACTIVITY_PHASE.items() if phase == "cancelled"}
 
 
 def month_key(moment: dt.datetime) -> str:
@@ -116,49 +141,16 @@ def share(numerator: int, denominator: int) -> float | None:
     return round(100 * numerator / denominator, 1)
 
 
-def _targets(kelurahan: Kelurahan) -> dict[str, int]:
-    targets = {str(u): h for u, h in DEFAULT_TARGET_HOURS.items()}
-    for urgency, hours in ServiceLevel.objects.filter(kelurahan=kelurahan).values_list(
-        "urgency", "target_hours"
-    ):
-        targets[urgency] = hours
-    return targets
-
-
-def _need_rows(kelurahan: Kelurahan) -> list[tuple[Any, ...]]:
-    from gotong.needs.models import Need
-
-    return list(
-        Need.objects.filter(kelurahan=kelurahan).values_list(
-            "pk",
-            "rt_id",
-            "rt__rw__number",
-            "category",
-            "urgency",
-            "status",
-            "beneficiary_household_id",
-            "beneficiary_person_id",
-            "created_at",
-            "delivered_at",
-            "raised_by_id",
-        )
-    )
-
-
 def snapshot_compute(*, kelurahan: Kelurahan, now: dt.datetime | None = None) -> dict[str, Any]:
     """Every figure of the dashboard for one kelurahan: ``public``, ``cube``, ``officer``."""
     now = now or timezone.now()
     since = now - dt.timedelta(days=WINDOW_DAYS)
     months = months_back(now)
     first_month = months[0]
-    targets = _targets(kelurahan)
-    rws = list(
-        RW.objects.filter(kelurahan=kelurahan)
-        .order_by("number")
-        .values_list("pk", "number", "boundary")
-    )
+    targets = service_level_targets_for_dashboard(kelurahan=kelurahan)
+    rws = list(rw_list(kelurahan=kelurahan).values_list("pk", "number", "boundary"))
     rw_numbers = [str(number) for _pk, number, _b in rws]
-    needs = _need_rows(kelurahan)
+    needs = need_rows_for_dashboard(kelurahan=kelurahan)
 
     # --- needs cube and delivery times ----------------------------------------------
     cubes = {
@@ -196,7 +188,7 @@ def snapshot_compute(*, kelurahan: Kelurahan, now: dt.datetime | None = None) ->
             hours = (delivered - created).total_seconds() / 3600
             hours_by_urgency[urgency].append(hours)
             hours_by_month[month_key(delivered)][urgency].append(hours)
-            if status in VALIDATED or status == "delivered":
+            if status in CLAIMED:
                 delivered_claims += 1
                 claims_by_month[month_key(delivered)] += 1
                 if status in VALIDATED:
@@ -224,39 +216,22 @@ def snapshot_compute(*, kelurahan: Kelurahan, now: dt.datetime | None = None) ->
     }
 
     # --- activities, sign-offs, evidence, ratings ------------------------------------
-    policy_k = (
-        ActivityPolicy.objects.filter(kelurahan=kelurahan)
-        .values_list("verifiers_required", flat=True)
-        .first()
-        or 3
-    )
-    activities = list(
-        Activity.objects.filter(kelurahan=kelurahan).values_list(
-            "pk", "status", "starts_at", "rt__rw__number", "kind"
-        )
-    )
-    links: dict[int, list[int]] = defaultdict(list)
-    for activity_id, need_id in ActivityNeed.objects.filter(
-        activity__kelurahan=kelurahan
-    ).values_list("activity_id", "need_id"):
-        links[activity_id].append(need_id)
-    with_photo = set(
-        Evidence.objects.filter(kelurahan=kelurahan).values_list("subject", flat=True).distinct()
-    )
+    policy_k = verifiers_required_for_dashboard(kelurahan=kelurahan)
+    activities = activity_rows_for_dashboard(kelurahan=kelurahan)
+    links = activity_need_links_for_dashboard(kelurahan=kelurahan)
+    with_photo = evidence_subjects_for_dashboard(kelurahan=kelurahan)
     layers: dict[int, set[str]] = defaultdict(set)
     independent: Counter[int] = Counter()
     signers_recent: set[int] = set()
-    for activity_id, layer, signer, at in SignOff.objects.filter(
-        activity__kelurahan=kelurahan
-    ).values_list("activity_id", "layer", "signer_id", "at"):
+    for activity_id, layer, signer, at in signoff_rows_for_dashboard(kelurahan=kelurahan):
         layers[activity_id].add(layer)
         if layer == Layer.INDEPENDENT:
             independent[activity_id] += 1
-        if at >= since:
+        if signer is not None and at >= since:
             signers_recent.add(signer)
 
     def complete(activity_id: int) -> bool:
-        subjects = [f"activity:{activity_id}", *(f"need:{n}" for n in links[activity_id])]
+        subjects = [f"activity:{activity_id}", *(f"need:{n}" for n in links.get(activity_id, []))]
         return (
             any(s in with_photo for s in subjects)
             and {Layer.EXECUTOR, Layer.RT, Layer.RW} <= layers[activity_id]
@@ -265,45 +240,30 @@ def snapshot_compute(*, kelurahan: Kelurahan, now: dt.datetime | None = None) ->
 
     finished = [a for a in activities if a[1] in FINISHED]
     signed = [a for a in activities if a[1] in SIGNED]
-    recent_activities = [a for a in activities if a[1] != "cancelled" and since <= a[2] <= now]
+    recent_activities = [a for a in activities if a[1] not in CANCELLED and since <= a[2] <= now]
     activities_by_month: Counter[str] = Counter()
     finished_by_month: Counter[str] = Counter()
     complete_by_month: Counter[str] = Counter()
-    for pk, status, starts, _rw, _kind in activities:
-        if status == "cancelled":
+    for pk, activity_status, starts, _rw, _kind in activities:
+        if activity_status in CANCELLED:
             continue
         activities_by_month[month_key(starts)] += 1
-        if status in FINISHED:
+        if activity_status in FINISHED:
             finished_by_month[month_key(starts)] += 1
             complete_by_month[month_key(starts)] += complete(pk)
-    ratings = list(
-        Rating.objects.filter(kelurahan=kelurahan).values_list("stars", "created_at", "rated_by_id")
-    )
+    ratings = rating_rows_for_dashboard(kelurahan=kelurahan)
     raters_recent = {r for _s, at, r in ratings if r and at >= since}
     stars_by_month: dict[str, list[int]] = defaultdict(list)
     for stars, at, _r in ratings:
         stars_by_month[month_key(at)].append(stars)
-    volunteers_recent = set(
-        Assignment.objects.filter(
-            activity__kelurahan=kelurahan, checked_in_at__gte=since
-        ).values_list("volunteer__person__user_id", flat=True)
-    )
-    logged_in = set(
-        Membership.objects.filter(kelurahan=kelurahan, user__last_login__gte=since).values_list(
-            "user_id", flat=True
-        )
-    )
+    volunteers_recent = volunteer_users_checked_in_since(kelurahan=kelurahan, since=since)
+    logged_in = member_users_logged_in_since(kelurahan=kelurahan, since=since)
     active = (logged_in | raisers_recent | signers_recent | raters_recent | volunteers_recent) - {
         None
     }
 
     # --- adoption per RW (map) -------------------------------------------------------
-    households = dict(
-        Household.objects.filter(kelurahan=kelurahan)
-        .values("rt__rw__number")
-        .annotate(n=Count("pk"))
-        .values_list("rt__rw__number", "n")
-    )
+    households = household_counts_by_rw(kelurahan=kelurahan)
     references = {
         (rw_id, value)
         for rw_id, value in ReferenceFigure.objects.filter(
@@ -428,7 +388,7 @@ def snapshot_compute(*, kelurahan: Kelurahan, now: dt.datetime | None = None) ->
         "map": map_rows,
         "counts": {
             "households": small_count(registered_total),
-            "activities_total": len([a for a in activities if a[1] != "cancelled"]),
+            "activities_total": len([a for a in activities if a[1] not in CANCELLED]),
             "signed_off": len(signed),
             "volunteers_recent": small_count(len(volunteers_recent - {None})),
             "umkm": organisation_list(kelurahan=kelurahan, kind=OrganisationKind.UMKM).count(),
@@ -472,12 +432,12 @@ def _money_month(kelurahan: Kelurahan, month: str) -> dict[str, int]:
 
 
 def _officer_figures(
-    needs: Iterable[tuple[Any, ...]], targets: dict[str, int], now: dt.datetime
+    needs: Iterable[NeedRow], targets: dict[str, int], now: dt.datetime
 ) -> dict[str, Any]:
     """Per-RT detail and SLA breaches for officers (ids and categories, no names)."""
     per_rt: dict[int, dict[str, Any]] = {}
-    breaches = []
-    waiting = []
+    breaches: list[dict[str, Any]] = []
+    waiting: list[dict[str, Any]] = []
     for pk, rt, rw, category, urgency, status, _h, _p, created, delivered, _r in needs:
         row = per_rt.setdefault(
             rt,
@@ -496,14 +456,14 @@ def _officer_figures(
                         "rw": rw,
                         "category": category,
                         "urgency": urgency,
-                        "status": status,
+                        "status": str(status),
                         "hours_over": round((now - due).total_seconds() / 3600, 1),
                     }
                 )
         if delivered is not None:
             row["delivered"] += 1
             row["hours"].append((delivered - created).total_seconds() / 3600)
-        if status in ("approved", "escalated"):
+        if status in WAITING_FOR_HELP:
             waiting.append(
                 {
                     "need": pk,
@@ -511,7 +471,7 @@ def _officer_figures(
                     "rw": rw,
                     "category": category,
                     "urgency": urgency,
-                    "status": status,
+                    "status": str(status),
                     "days": (now - created).days,
                 }
             )
