@@ -51,7 +51,7 @@ SECONDARY = SUPPRESSED
 # The protection interval: a sensitive quantity must be able to be this low and this high.
 PROTECT_LOW = 1
 PROTECT_HIGH = SMALL_CELL
-SOLVE_SECONDS = 20.0
+SOLVE_SECONDS = 1.0
 
 Key = tuple[str, ...]
 Cell = tuple[int, Key]  # (milestone index, key)
