@@ -23,8 +23,9 @@ run: install
 	$(PY) manage.py matching_check --schedule
 	$(PY) manage.py dashboard_refresh --schedule
 	$(PY) manage.py collectstatic --noinput --verbosity 0
-	@echo "Serving on http://$(HOST):$(PORT)/ with a task worker for messages (Ctrl+C stops both)"
+	@echo "Serving on http://$(HOST):$(PORT)/ as in production (DEBUG off; 'make serve' is the debug server), with a task worker for messages (Ctrl+C stops both)"
 	@trap 'kill 0' INT TERM EXIT; \
+	export DJANGO_DEBUG=$${DJANGO_DEBUG:-0}; \
 	$(PY) manage.py db_worker --interval 1 --no-startup-delay & \
 	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) --workers 2 \
 		--blocking-threads 4 --backpressure 32 config.wsgi:application

@@ -37,8 +37,14 @@ def child(backend: str, entries: int) -> None:
     from django.db import transaction
 
     from gotong.territory.services import kelurahan_create
+    from gotong.transparency.log_schema import COUNT, HASH, entry_types_declare
     from gotong.transparency.selectors import inclusion_proof, log_verify
     from gotong.transparency.services import entries_append, entry_record, tree_head_publish
+
+    # The benchmark's own entry types (every entry must fit a declared schema).
+    entry_types_declare(
+        {"bench.event": {"quantity": COUNT, "evidence_sha256": HASH}, "bench.single": {}}
+    )
 
     call_command("migrate", verbosity=0)
     kelurahan = kelurahan_create(region_code="35.77.03.1009")

@@ -21,7 +21,8 @@ ALLOWED_HOSTS: list[str] = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1"
 CSRF_TRUSTED_ORIGINS: list[str] = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 DATABASE_URL: str = env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 REDIS_URL: str = env.str("REDIS_URL", default="")
-NOTIFICATION_BACKEND: str = env.str("GOTONG_NOTIFICATION_BACKEND", default="console")
+# No default: production refuses to start until a channel is chosen (channels.E001).
+NOTIFICATION_BACKEND: str = env.str("GOTONG_NOTIFICATION_BACKEND", default="")
 NOTIFICATION_FILE_DIR: str = env.str(
     "GOTONG_NOTIFICATION_FILE_DIR", default=str(BASE_DIR / "var" / "outbox")
 )

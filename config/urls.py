@@ -3,10 +3,13 @@ from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 
 from config.api import api
+from gotong.accounts.forms import AdminLoginForm
 
 # The admin holds personal data: it asks for a TOTP code as well as the password.
 admin.site.__class__ = OTPAdminSite
 admin.site.site_header = "Gotong Royong"
+# Same lockout, same answers as the officer login (gotong/accounts/lockout.py).
+admin.site.login_form = AdminLoginForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),

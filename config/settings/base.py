@@ -27,10 +27,13 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    # gotong.core before django_tasks_db: its db_worker (re-queues dead tasks) wins.
+    "gotong.core",
     "django_tasks",
     "django_tasks_db",
     "csp",
-    "gotong.core",
+    # Serves the API docs (Swagger UI) from django-ninja's own static files, not a CDN.
+    "ninja",
     "gotong.territory",
     "gotong.accounts",
     "gotong.channels",
@@ -50,7 +53,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "gotong.web.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -81,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "gotong.web.context_processors.tenant",
+                "gotong.web.navigation.navigation",
             ],
         },
     },
@@ -115,11 +119,14 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "web:landing"
 
-# django-axes: lock a phone number + IP pair after 5 failed password logins for 30 minutes.
+# django-axes: lock a phone number + IP pair after 5 failed password logins for 30 minutes,
+# counted together over every password door (officer login and admin login): the key is
+# the normalised E.164 number whatever the form calls the field (gotong/accounts/lockout.py).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_FORM_FIELD = "phone"
+AXES_USERNAME_CALLABLE = "gotong.accounts.lockout.lockout_username"
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -154,7 +161,10 @@ STORAGES["evidence_public"] = {
     "OPTIONS": {"location": str(MEDIA_ROOT / "public" / "evidence")},
 }
 GOTONG_EVIDENCE_MAX_BYTES = 10 * 1024 * 1024
-GOTONG_EVIDENCE_MAX_PIXELS = 60_000_000
+# What a phone camera makes; larger frames are refused before they are decoded.
+GOTONG_EVIDENCE_MAX_PIXELS = 40_000_000
+# Uploads a user may try per minute (429 beyond; 0 = no limit).
+GOTONG_EVIDENCE_UPLOADS_PER_MINUTE = 10
 GOTONG_EVIDENCE_PUBLIC_MAX_SIDE = 1280
 # Perceptual hashes at most this many bits apart (of 64) count as the same picture.
 GOTONG_EVIDENCE_PHASH_MAX_DISTANCE = 6
@@ -178,6 +188,9 @@ if environment.REDIS_URL:
 GOTONG_NOTIFICATION_BACKEND = environment.NOTIFICATION_BACKEND
 GOTONG_NOTIFICATION_FILE_DIR = environment.NOTIFICATION_FILE_DIR
 GOTONG_NOTIFICATION_MAX_ATTEMPTS = 5
+# Backends write bearer codes (login, receipt, voucher) in clear only in DEBUG or when this
+# says so explicitly: the local demo and the tests. A deploy check refuses it (channels.E003).
+GOTONG_NOTIFICATION_CODES_IN_CLEAR = False
 GOTONG_NOTIFICATION_BACKOFF_SECONDS = 30
 
 # Transparency log (gotong.transparency): signing key set per environment; a file is used
@@ -189,6 +202,16 @@ GOTONG_TREE_HEAD_INTERVAL_SECONDS = 60
 # writing process this long after the commit, in batches; False appends at the commit.
 GOTONG_LOG_DRAIN_IN_BACKGROUND = True
 GOTONG_LOG_DRAIN_DELAY_MS = 200
+
+# Task crash recovery (gotong.core.scheduling): a task row RUNNING longer than its lease
+# is dead (its worker stopped); the worker re-queues it and --schedule restarts its chain.
+# A lease must be longer than the task's slowest honest run, or it may run twice.
+GOTONG_TASK_LEASE_SECONDS = 600
+GOTONG_TASK_LEASES = {
+    "gotong.transparency.tasks.tree_heads_publish_task": 120,
+    "gotong.channels.tasks.message_deliver_task": 300,
+    "gotong.dashboard.tasks.dashboard_refresh_task": 1800,
+}
 
 # Login codes for residents (gotong.accounts).
 GOTONG_LOGIN_CODE_TTL_SECONDS = 300

@@ -14,12 +14,16 @@ GOTONG_BLIND_INDEX_KEY = "test-blind-index-key"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 GOTONG_NOTIFICATION_BACKEND = "file"
+# Tests read login, receipt and voucher codes from the file outbox, as a demo user does.
+GOTONG_NOTIFICATION_CODES_IN_CLEAR = True
 # Transactional tests see queued log entries appended at the commit, not a moment later.
 GOTONG_LOG_DRAIN_IN_BACKGROUND = False
 # One outbox directory per test run, removed when the process exits.
 _OUTBOX = tempfile.TemporaryDirectory(prefix="gotong-outbox-")
 GOTONG_NOTIFICATION_FILE_DIR = _OUTBOX.name
 GOTONG_NOTIFICATION_BACKOFF_SECONDS = 0
+# Tests upload many photos as one user; the limit's own tests turn it on.
+GOTONG_EVIDENCE_UPLOADS_PER_MINUTE = 0
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
+from gotong.core.schemas import StrictInt
 from gotong.territory import selectors as territory_selectors
 
 from . import selectors, services
@@ -72,8 +73,8 @@ class GrantIn(Schema):
     phone: str = Field(..., max_length=32)
     role: Role
     display_name: str = Field("", max_length=100)
-    rw_number: int | None = Field(None, ge=1, le=999)
-    rt_number: int | None = Field(None, ge=1, le=999)
+    rw_number: StrictInt | None = Field(None, ge=1, le=999)
+    rt_number: StrictInt | None = Field(None, ge=1, le=999)
     valid_to: dt.date | None = None
 
 

@@ -1,9 +1,15 @@
 """Login and role forms. Validation of the phone number lives in ``phone.py``."""
 
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django_otp.admin import OTPAdminAuthenticationForm
+from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from .lockout import login_failure_signal
 from .models import Role
 from .phone import phone_normalize
 
@@ -69,3 +75,36 @@ class GrantForm(forms.Form):
         if len(name) < 2:
             raise ValidationError(_("Enter the person's name."))
         return name
+
+
+class AdminLoginForm(OTPAdminAuthenticationForm):
+    """The admin site's login: the number in any spelling, password and TOTP.
+
+    Shares the officer login's lockout (``lockout.py``). A right password with a missing
+    or wrong code answers exactly like a wrong password and counts as a failure, so the
+    admin door is no oracle for either factor.
+    """
+
+    def clean_username(self) -> str:
+        raw = self.cleaned_data.get("username") or ""
+        try:
+            return phone_normalize(raw)
+        except ValidationError:
+            return raw
+
+    def _chosen_device(self, user: Any) -> Device | None:
+        # Officers have one authenticator; asking them to pick it first would need a
+        # password-only step that tells a guesser the password was right.
+        chosen: Device | None = super()._chosen_device(user)
+        return chosen or TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except ValidationError:
+            user: Any = getattr(self, "user_cache", None)
+            if user is not None:
+                login_failure_signal(request=self.request, phone=user.phone)
+                self.user_cache = None
+            self.fields["otp_device"].widget.choices = []
+            raise self.get_invalid_login_error() from None

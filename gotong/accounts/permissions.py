@@ -15,14 +15,19 @@ Officer roles count only in a session verified with TOTP (django-otp).
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 import rules
+from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from ninja.constants import NOT_SET
 from ninja.utils import check_csrf
 
 from gotong.core.exceptions import NotAuthenticated, PermissionDenied
+from gotong.core.schemas import ErrorOut
 from gotong.territory.models import RT, RW, Kelurahan
 
 from .models import OFFICER_ROLES, Membership, Role
@@ -178,8 +183,29 @@ class _RouteGate:
         unsafe = request.method not in ("GET", "HEAD", "OPTIONS")
         if unsafe and request.user.is_authenticated and check_csrf(request) is not None:
             raise PermissionDenied(_("The form expired (CSRF check failed). Reload the page."))
+        if unsafe and not request_from_this_site(request):
+            # Anonymous calls (login by code) have no session to carry a CSRF token; a
+            # browser says where a cross-site request comes from, so refuse that.
+            raise PermissionDenied(_("This request comes from another site."), {"check": "origin"})
         permission_gate(request.user, self.perm, getattr(request, "kelurahan", None))
         return True
+
+
+def request_from_this_site(request: HttpRequest) -> bool:
+    """False when the browser says the request comes from another site (Origin, else
+    Referer); a client that sends neither (curl, an app) is not a browser form."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        referer = request.headers.get("Referer")
+        if not referer:
+            return True
+        parts = urlsplit(referer)
+        origin = f"{parts.scheme}://{parts.netloc}"
+    try:
+        own = f"{request.scheme}://{request.get_host()}"
+    except DisallowedHost:
+        return False
+    return origin in {own, *settings.CSRF_TRUSTED_ORIGINS}
 
 
 def api_route(
@@ -195,4 +221,30 @@ def api_route(
         raise LookupError(f"Permission {perm!r} is not declared in any rules.py")
     extra = dict(kwargs.pop("openapi_extra", None) or {})
     extra["x-permission"] = perm
+    kwargs["response"] = _with_errors(
+        kwargs.get("response", NOT_SET),
+        gated=not PERMISSION_TABLE[perm].public,
+        unsafe=getattr(method, "__name__", "get") not in ("get", "head", "options"),
+    )
     return method(path, auth=_RouteGate(perm), openapi_extra=extra, **kwargs)
+
+
+# What any operation may answer besides success, all as ``ErrorOut`` (config/api.py):
+# 400 unreadable body, 404 unknown tenant or object, 409 state clash, 422 invalid input,
+# 429 rate limit; 401/403 from the route gate and the CSRF check; 415 a non-JSON body.
+_ERRORS_ALWAYS = (400, 404, 409, 422, 429)
+
+
+def _with_errors(response: Any, *, gated: bool, unsafe: bool) -> Any:
+    """The operation's documented responses plus every error status it can return."""
+    if response is NOT_SET:
+        response = {200: None}  # no declared body: answered as returned
+    codes = dict(response) if isinstance(response, dict) else {200: response}
+    errors = list(_ERRORS_ALWAYS)
+    if gated or unsafe:
+        errors += [401, 403]
+    if unsafe:
+        errors.append(415)
+    for code in errors:
+        codes.setdefault(code, ErrorOut)
+    return codes

@@ -37,6 +37,7 @@ from gotong.core.exceptions import (
 from gotong.territory.models import RT, RW, Kelurahan
 from gotong.transparency.services import actor_pseudonym, entry_record
 
+from .lockout import login_failure_signal
 from .models import KELURAHAN_ROLES, OFFICER_ROLES, LoginCode, Membership, Role, User
 from .permissions import memberships_effective, permission_require, territory_key
 from .phone import phone_normalize
@@ -162,20 +163,27 @@ def user_get_or_create(*, phone: str, display_name: str = "", is_demo: bool = Fa
     return user
 
 
+_OFFICER_LOGIN_REFUSED = _("Wrong phone number, password or authenticator code.")
+
+
 def officer_authenticate(
     *, request: HttpRequest, phone: str, password: str, token: str
 ) -> tuple[User, Device]:
     """Password + TOTP login for officers; returns the user and the matched device.
 
-    Failed passwords are counted by django-axes (the lockout applies to the phone + IP).
+    Failed passwords and wrong authenticator codes are counted by django-axes (the
+    lockout applies to the phone + IP) and get one answer, so neither factor can be
+    guessed on its own.
     """
     e164 = phone_clean(phone)
     user = authenticate(request, phone=e164, password=password)
-    if user is None:
-        raise NotAuthenticated(_("Wrong phone number or password."), {"field": "password"})
-    device = match_token(user, (token or "").strip())
-    if device is None:
-        raise NotAuthenticated(_("The authenticator code is wrong or expired."), {"field": "token"})
+    device = match_token(user, (token or "").strip()) if user is not None else None
+    if user is None or device is None:
+        if user is not None:
+            # A right password with a wrong code must not tell a guesser the password
+            # was right, and counts against the same lockout.
+            login_failure_signal(request=request, phone=e164)
+        raise NotAuthenticated(_OFFICER_LOGIN_REFUSED)
     return user, device
 
 

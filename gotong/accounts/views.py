@@ -122,6 +122,7 @@ def account(request: HttpRequest) -> HttpResponse:
             "memberships": selectors.user_memberships(user=user),  # type: ignore[arg-type]
             "needs_totp": services.user_needs_totp(user=user),  # type: ignore[arg-type]
             "verified": user.is_verified(),  # type: ignore[union-attr]
+            "kelurahan_list": territory_selectors.kelurahan_list(),
         },
     )
 

@@ -13,6 +13,7 @@ from typing import Any
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from gotong.accounts.models import Membership, Role
 from gotong.accounts.permissions import memberships_effective
@@ -241,8 +242,16 @@ class Completeness:
         if self.independent < self.required:
             items.append(
                 str(
-                    _("%(have)s of %(need)s independent verifiers")
-                    % {"have": self.independent, "need": self.required}
+                    ngettext(
+                        "%(left)s more independent verifier (%(have)s of %(need)s have signed)",
+                        "%(left)s more independent verifiers (%(have)s of %(need)s have signed)",
+                        self.required - self.independent,
+                    )
+                    % {
+                        "left": self.required - self.independent,
+                        "have": self.independent,
+                        "need": self.required,
+                    }
                 )
             )
         return items

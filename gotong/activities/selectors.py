@@ -7,8 +7,8 @@ from typing import Any
 from django.db.models import Avg, Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from gotong.accounts.models import Role
-from gotong.accounts.permissions import memberships_effective
+from gotong.accounts.models import Membership, Role
+from gotong.accounts.permissions import memberships_effective, roles_holding, territory_key
 from gotong.core.exceptions import NotFound
 from gotong.needs.models import Need
 from gotong.territory.models import Kelurahan
@@ -18,6 +18,7 @@ from . import checks
 from .models import (
     Activity,
     ActivityNeed,
+    ActivityPolicy,
     ActivityStatus,
     Assignment,
     AssignmentStatus,
@@ -28,10 +29,14 @@ from .models import (
     Slot,
 )
 from .rules import VERIFIER_ROLES
-from .services import activity_policy
 from .transitions import OPEN_STATUSES
 
-__all__ = ["activity_policy"]
+
+def activity_policy(*, kelurahan: Kelurahan) -> ActivityPolicy:
+    """The kelurahan's sign-off policy (defaults K=3, N=3 in 30 days when none is set)."""
+    return ActivityPolicy.objects.filter(kelurahan=kelurahan).first() or ActivityPolicy(
+        kelurahan=kelurahan
+    )
 
 
 def activity_queryset() -> QuerySet[Activity]:
@@ -105,6 +110,47 @@ def activity_evidence(*, activity: Activity) -> list[Evidence]:
             kelurahan_id=activity.kelurahan_id, subject__in=checks.evidence_subjects(activity)
         ).order_by("log_index")
     )
+
+
+def evidence_for_delivery(
+    *, kelurahan: Kelurahan, activity: Activity, need: Need
+) -> list[Evidence]:
+    """Photos about the activity or the need that count for the need's delivery, oldest first.
+
+    Only photos from the activity's own team (its coordinator, volunteers who accepted a
+    slot) or from a role that may record the delivery over the need's RT or that runs the
+    activity's RT (RT head, the RW head over it, operator, admin) count; a photo anyone
+    else attached to ``need:N`` or ``activity:N`` does not.
+    """
+    photos = list(
+        Evidence.objects.filter(
+            kelurahan=kelurahan,
+            subject__in=[activity.subject, f"need:{need.pk}"],
+            uploader__isnull=False,
+        ).order_by("log_index")
+    )
+    if not photos:
+        return []
+    team = {
+        activity.coordinator_id,
+        *Assignment.objects.filter(activity=activity, status=AssignmentStatus.ACCEPTED).values_list(
+            "volunteer__person__user_id", flat=True
+        ),
+    }
+    # The uploader's memberships are read as stored, not through memberships_effective:
+    # an officer's upload already passed the TOTP gate, and the uploader is not the user
+    # of this request.
+    units = [territory_key(need.rt), territory_key(activity.rt)]
+    overseers = {
+        m.user_id
+        for m in Membership.objects.active().filter(
+            kelurahan=kelurahan,
+            user_id__in={e.uploader_id for e in photos} - team,
+            role__in=[*roles_holding("needs.fulfil")],
+        )
+        if any(m.covers(*unit) for unit in units)
+    }
+    return [e for e in photos if e.uploader_id in team or e.uploader_id in overseers]
 
 
 def activity_visible_to(user: Any, activity: Activity) -> bool:
@@ -266,3 +312,30 @@ def needs_assignable(*, kelurahan: Kelurahan, user: Any, limit: int = 200) -> li
         .order_by("created_at", "pk")[:limit]
     )
     return [n for n in candidates if user.has_perm("needs.assign", n.rt)]
+
+
+def activity_team_includes(*, activity: Activity, user: Any) -> bool:
+    """The user is the activity's coordinator or one of its accepted volunteers."""
+    user_id = getattr(user, "pk", None)
+    if user_id is None:
+        return False
+    return activity.coordinator_id == user_id or (
+        activity.assignments.filter(
+            status=AssignmentStatus.ACCEPTED, volunteer__person__user_id=user_id
+        ).exists()
+    )
+
+
+def need_served_by_team_of(*, kelurahan: Kelurahan, need_id: int, user: Any) -> bool:
+    """The user coordinates, or is an accepted volunteer of, an activity serving the need."""
+    user_id = getattr(user, "pk", None)
+    if user_id is None:
+        return False
+    serving = Activity.objects.filter(kelurahan=kelurahan, links__need_id=need_id)
+    return (
+        serving.filter(coordinator_id=user_id).exists()
+        or serving.filter(
+            assignments__status=AssignmentStatus.ACCEPTED,
+            assignments__volunteer__person__user_id=user_id,
+        ).exists()
+    )

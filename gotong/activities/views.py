@@ -1,23 +1,22 @@
 """Activity pages: list, plan, the activity page (volunteers, proof, sign-off), verifier
-queue, rating. Thin: every rule is in services and selectors."""
+queue, rating. Thin: every rule is in services and selectors; ``gate`` logs in, checks the
+permission table and shows a service refusal as the refusal page."""
 
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from gotong.accounts.models import Role
-from gotong.accounts.permissions import memberships_effective, permission_gate
+from gotong.accounts.permissions import permission_holds, permission_holds_over
 from gotong.core.exceptions import ApplicationError, NotFound
 from gotong.needs import selectors as need_selectors
 from gotong.registry import selectors as registry_selectors
 from gotong.registry.models import Volunteer
 from gotong.territory import selectors as territory_selectors
 from gotong.territory.middleware import request_kelurahan
-from gotong.ui.pages import refused
+from gotong.ui.pages import form_error, gate
 
 from . import selectors, services
 from .forms import ActivityForm, EvidenceForm, RatingForm
@@ -29,17 +28,14 @@ def _volunteer_label(volunteer: Volunteer) -> str:
     return f"{_('Volunteer')} #{volunteer.pk} · {volunteer.rt} · {skills}"
 
 
-@login_required
+@gate("activities.participate")
 def activity_list(request: HttpRequest, slug: str) -> HttpResponse:
     """Activities the user coordinates, helps in or oversees."""
     kelurahan = request_kelurahan(request)
     activities = list(
         selectors.activity_list_for_user(kelurahan=kelurahan, user=request.user)[:100]
     )
-    may_create = any(
-        m.role in (Role.KETUA_RT, Role.KETUA_RW, Role.OPERATOR, Role.ADMIN)
-        for m in memberships_effective(request.user, kelurahan.pk)
-    )
+    may_create = permission_holds(request.user, "activities.manage", kelurahan)
     return render(
         request,
         "activities/list.html",
@@ -47,18 +43,14 @@ def activity_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@login_required
+@gate("activities.manage")
 def activity_create(request: HttpRequest, slug: str) -> HttpResponse:
     """RT/RW heads and operators plan an activity, choosing the approved needs it serves."""
     kelurahan = request_kelurahan(request)
-    try:
-        permission_gate(request.user, "activities.manage", kelurahan)
-    except ApplicationError as exc:
-        return refused(request, exc)
     rts = [
         rt
         for rt in territory_selectors.rt_list(kelurahan=kelurahan)
-        if request.user.has_perm("activities.manage", rt)
+        if permission_holds_over(request.user, "activities.manage", rt)
     ]
     needs = selectors.needs_assignable(kelurahan=kelurahan, user=request.user)
     volunteers = list(
@@ -124,8 +116,7 @@ def activity_create(request: HttpRequest, slug: str) -> HttpResponse:
                 resources=resources,
             )
         except ApplicationError as exc:
-            field = exc.extra.get("field")
-            form.add_error(field if field in form.fields else None, str(exc.message))
+            form_error(form, exc)
         else:
             messages.success(request, _("The activity is planned."))
             return redirect("activities:detail", slug=slug, activity_id=activity.pk)
@@ -218,13 +209,10 @@ def _act(request: HttpRequest, activity: Any) -> str:
     raise NotFound(_("Unknown action."))
 
 
-@login_required
+@gate("activities.participate")
 def activity_detail(request: HttpRequest, slug: str, activity_id: int) -> HttpResponse:
     """The activity page for the coordinator, volunteers, area heads and verifiers."""
-    try:
-        activity = _load(request, activity_id)
-    except ApplicationError as exc:
-        return refused(request, exc)
+    activity = _load(request, activity_id)
     if request.method == "POST":
         try:
             messages.success(request, _act(request, activity))
@@ -237,7 +225,7 @@ def activity_detail(request: HttpRequest, slug: str, activity_id: int) -> HttpRe
 def _detail_context(request: HttpRequest, activity: Any) -> dict[str, Any]:
     user = request.user
     is_coordinator = activity.coordinator_id == user.pk
-    may_manage = user.has_perm("activities.manage", activity.rt)
+    may_manage = permission_holds_over(user, "activities.manage", activity.rt)
     running = activity.status in (ActivityStatus.PLANNED, ActivityStatus.IN_PROGRESS)
     assignments = list(activity.assignments.all())
     mine = next((a for a in assignments if a.volunteer.person.user_id == user.pk), None)
@@ -269,17 +257,17 @@ def _detail_context(request: HttpRequest, activity: Any) -> dict[str, Any]:
         need = link.need
         own = need.beneficiary_person is not None and need.beneficiary_person.user_id == user.pk
         rateable = activity.status == ActivityStatus.CLOSED and (
-            own or user.has_perm("activities.rate_on_behalf", need.rt)
+            own or permission_holds_over(user, "activities.rate_on_behalf", need.rt)
         )
         served.append(
             {
                 "need": need,
                 "may_deliver": activity.status == ActivityStatus.IN_PROGRESS
                 and need.status == "in_progress"
-                and user.has_perm("needs.fulfil", need.rt),
+                and permission_holds_over(user, "needs.fulfil", need.rt),
                 "awaits_confirmation": need.status == "delivered",
                 "may_confirm_rt": need.status == "delivered"
-                and user.has_perm("needs.confirm_on_behalf", need.rt),
+                and permission_holds_over(user, "needs.confirm_on_behalf", need.rt),
                 "rateable": rateable,
             }
         )
@@ -300,8 +288,9 @@ def _detail_context(request: HttpRequest, activity: Any) -> dict[str, Any]:
         "served": served,
         "may_start": activity.status == ActivityStatus.PLANNED and (is_coordinator or may_manage),
         "may_cancel": running and may_manage,
-        "may_close": activity.status in (ActivityStatus.SIGNED_OFF, ActivityStatus.REPORTED)
-        and user.has_perm("activities.close", activity.rt),
+        # Closing is offered only once every sign-off is in (a reported activity cannot close).
+        "may_close": activity.status == ActivityStatus.SIGNED_OFF
+        and permission_holds_over(user, "activities.close", activity.rt),
         "may_upload": team
         and activity.status in (ActivityStatus.IN_PROGRESS, ActivityStatus.REPORTED),
         "may_declare": activity.status == ActivityStatus.REPORTED and not options["signed"],
@@ -309,13 +298,10 @@ def _detail_context(request: HttpRequest, activity: Any) -> dict[str, Any]:
     }
 
 
-@login_required
+@gate("activities.participate")
 def activity_evidence(request: HttpRequest, slug: str, activity_id: int) -> HttpResponse:
     """Upload a photo (phone camera) as evidence about the activity."""
-    try:
-        activity = _load(request, activity_id)
-    except ApplicationError as exc:
-        return refused(request, exc)
+    activity = _load(request, activity_id)
     form = EvidenceForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -326,8 +312,7 @@ def activity_evidence(request: HttpRequest, slug: str, activity_id: int) -> Http
                 note=form.cleaned_data["note"],
             )
         except ApplicationError as exc:
-            field = exc.extra.get("field")
-            form.add_error(field if field in form.fields else None, str(exc.message))
+            form_error(form, exc)
         else:
             messages.success(
                 request, _("The photo is recorded (receipt %(code)s).") % {"code": evidence.code}
@@ -336,7 +321,7 @@ def activity_evidence(request: HttpRequest, slug: str, activity_id: int) -> Http
     return render(request, "activities/evidence.html", {"activity": activity, "form": form})
 
 
-@login_required
+@gate("activities.participate")
 def verifier_queue(request: HttpRequest, slug: str) -> HttpResponse:
     """Activities waiting for a sign-off this user may give (RT, RW or independent)."""
     kelurahan = request_kelurahan(request)
@@ -344,15 +329,12 @@ def verifier_queue(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "activities/queue.html", {"rows": rows})
 
 
-@login_required
+@gate("activities.participate")
 def rating(request: HttpRequest, slug: str, activity_id: int, need_id: int) -> HttpResponse:
     """The beneficiary (or the RT head for them) rates the help 1-5."""
     kelurahan = request_kelurahan(request)
-    try:
-        activity = selectors.activity_get(kelurahan=kelurahan, pk=activity_id)
-        need = need_selectors.need_get(kelurahan=kelurahan, pk=need_id)
-    except ApplicationError as exc:
-        return refused(request, exc)
+    activity = selectors.activity_get(kelurahan=kelurahan, pk=activity_id)
+    need = need_selectors.need_get(kelurahan=kelurahan, pk=need_id)
     existing = selectors.rating_for(activity=activity, need=need)
     form = RatingForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and existing is None:
@@ -365,7 +347,7 @@ def rating(request: HttpRequest, slug: str, activity_id: int, need_id: int) -> H
                 comment=form.cleaned_data["comment"],
             )
         except ApplicationError as exc:
-            form.add_error(None, str(exc.message))
+            form_error(form, exc)
         else:
             messages.success(request, _("Thank you for your rating."))
             return redirect("needs:detail", slug=slug, need_id=need.pk)

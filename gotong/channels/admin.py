@@ -16,18 +16,28 @@ class DeliveryAttemptInline(admin.TabularInline):
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
 
 @admin.register(OutboundMessage)
 class OutboundMessageAdmin(admin.ModelAdmin):
     list_display = ["created_at", "template", "channel", "status", "attempts", "next_attempt_at"]
     list_filter = ["status", "channel", "template", "kelurahan"]
-    readonly_fields = [f.name for f in OutboundMessage._meta.fields if f.name != "body"]
-    # The body can hold a login code; the recipient is personal data.
-    exclude = ["body"]
+    # The body is safe to show (codes are placeholders); the sealed codes never are.
+    readonly_fields = [f.name for f in OutboundMessage._meta.fields if f.name != "secret"]
+    exclude = ["secret"]
     inlines = [DeliveryAttemptInline]
     actions = ["retry_dead"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    # Messages change only through the delivery task and the retry action (message_retry).
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
     @admin.action(description=_("Retry dead-lettered messages"))

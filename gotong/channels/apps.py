@@ -6,3 +6,6 @@ class ChannelsConfig(AppConfig):
     name = "gotong.channels"
     label = "gotong_channels"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401 - registers the system checks

@@ -1,7 +1,13 @@
 """Delivery backends behind one interface.
 
-A backend gets a stored message and either returns a provider reference or raises
+A backend gets a stored message and the text to hand over (the body with its bearer codes
+put back, see ``bearer.py``) and either returns a provider reference or raises
 ``DeliveryFailed``. WhatsApp, Telegram and SMS adapters implement the same interface.
+
+The console and file backends write to the server (its log, ``var/outbox/``), so they
+write the stored body, codes masked as ``[code]``, unless ``codes_in_clear()``: DEBUG, or
+``GOTONG_NOTIFICATION_CODES_IN_CLEAR`` set explicitly (the local demo, where a demo user
+reads their login code in ``var/outbox/<number>.jsonl``, and the tests).
 """
 
 import json
@@ -14,6 +20,7 @@ from django.utils.module_loading import import_string
 
 from gotong.core.timeutils import utc_iso
 
+from .bearer import codes_in_clear
 from .models import OutboundMessage
 
 logger = logging.getLogger(__name__)
@@ -26,7 +33,7 @@ class DeliveryFailed(Exception):
 class DeliveryBackend(Protocol):
     channel: str
 
-    def deliver(self, message: OutboundMessage) -> str: ...
+    def deliver(self, message: OutboundMessage, text: str) -> str: ...
 
 
 class ConsoleBackend:
@@ -34,8 +41,9 @@ class ConsoleBackend:
 
     channel = "console"
 
-    def deliver(self, message: OutboundMessage) -> str:
-        logger.info("Message %s to %s:\n%s", message.pk, message.recipient, message.body)
+    def deliver(self, message: OutboundMessage, text: str) -> str:
+        shown = text if codes_in_clear() else message.body
+        logger.info("Message %s to %s:\n%s", message.pk, message.recipient, shown)
         return f"console-{message.pk}"
 
 
@@ -50,14 +58,14 @@ class FileBackend:
     def path_for(self, recipient: str) -> Path:
         return self.directory / f"{recipient.lstrip('+')}.jsonl"
 
-    def deliver(self, message: OutboundMessage) -> str:
+    def deliver(self, message: OutboundMessage, text: str) -> str:
         self.directory.mkdir(parents=True, exist_ok=True)
         record = {
             "id": message.pk,
             "at": utc_iso(),
             "recipient": message.recipient,
             "template": message.template,
-            "body": message.body,
+            "body": text if codes_in_clear() else message.body,
         }
         with self.path_for(message.recipient).open("a", encoding="utf-8") as fh:
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -70,8 +78,13 @@ BACKENDS: dict[str, str] = {
 }
 
 
+def backend_path(name: str) -> str:
+    """The dotted path of a backend given by short name or dotted path."""
+    return BACKENDS.get(name, name)
+
+
 def backend_get(name: str | None = None) -> DeliveryBackend:
     """The configured backend (by short name or dotted path)."""
     name = name or settings.GOTONG_NOTIFICATION_BACKEND
-    backend: DeliveryBackend = import_string(BACKENDS.get(name, name))()
+    backend: DeliveryBackend = import_string(backend_path(name))()
     return backend

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from gotong.core.crypto import CiphertextField
 from gotong.core.models import BaseModel
 
 
@@ -27,7 +28,11 @@ class OutboundMessage(BaseModel):
     recipient = models.CharField(_("recipient"), max_length=64)
     template = models.CharField(_("template"), max_length=64)
     language = models.CharField(max_length=8, default="id")
+    # Safe to show to an operator: bearer codes appear as placeholders ("[code]").
     body = models.TextField(_("body"))
+    # The codes themselves, sealed (gotong.channels.bearer); wiped once delivered or expired.
+    secret = CiphertextField(context="channels.outboundmessage.secret")
+    secret_expires_at = models.DateTimeField(_("code valid until"), null=True, blank=True)
     status = models.CharField(
         _("status"), max_length=10, choices=MessageStatus.choices, default=MessageStatus.PENDING
     )

@@ -6,10 +6,31 @@ so later apps find what earlier ones made in ``demo``. Everything is synthetic a
 deterministic for a given seed; running twice changes nothing.
 """
 
+import contextvars
 import random
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+_batch: contextvars.ContextVar[bool] = contextvars.ContextVar("platform_batch", default=False)
+
+
+@contextmanager
+def platform_batch() -> Iterator[None]:
+    """Mark a batch run by the platform itself (the demo seed), never a person's request:
+    per-person rate limits such as the evidence upload limit do not count it."""
+    token = _batch.set(True)
+    try:
+        yield
+    finally:
+        _batch.reset(token)
+
+
+def platform_batch_active() -> bool:
+    """Is the caller inside ``platform_batch``?"""
+    return _batch.get()
+
 
 DEMO_PASSWORD = "demo-gotong-royong"  # noqa: S105 - documented demo credential, demo data only
 

@@ -6,3 +6,6 @@ class DashboardConfig(AppConfig):
     name = "gotong.dashboard"
     label = "dashboard"
     verbose_name = _("Dashboard")
+
+    def ready(self) -> None:
+        from . import log_types  # noqa: F401  (declares its public log entry types)

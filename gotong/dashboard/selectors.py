@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from gotong.accounts.models import OFFICER_ROLES, Role
 from gotong.accounts.permissions import memberships_effective
 from gotong.core.exceptions import NotFound, ValidationFailed
-from gotong.core.money import rupiah_format
+from gotong.core.money import decimal_format, rupiah_format
 from gotong.core.timeutils import WIB
 from gotong.needs.models import Category, Urgency
 from gotong.territory.models import Kelurahan
@@ -43,16 +43,16 @@ def value_display(value: Any, unit: str) -> str:
     if isinstance(value, str):
         return value
     if unit == "percent":
-        return f"{value:.1f}%"
+        return f"{decimal_format(value, 1)}%"
     if unit == "hours":
-        return f"{value:.1f} h"
+        return _("%(hours)s h") % {"hours": decimal_format(value, 1)}
     if unit == "stars":
-        return f"{value:.2f} / 5"
+        return f"{decimal_format(value, 2)} / 5"
     if unit == "rupiah":
         return rupiah_format(int(value))
     if unit == "per_activity":
-        return f"{value:.2f}"
-    return f"{value:,}".replace(",", ".")
+        return decimal_format(value, 2)
+    return decimal_format(value, 0)
 
 
 @dataclass

@@ -3,8 +3,9 @@
 import datetime as dt
 
 from django.conf import settings
-from django.utils import timezone
 from django_tasks import task
+
+from gotong.core.scheduling import task_chain_continue
 
 from . import services
 
@@ -16,7 +17,7 @@ def interval() -> dt.timedelta:
 @task()
 def dashboard_refresh_task(reschedule: bool = True) -> int:
     """Refresh the snapshots that are out of date, then reschedule itself."""
-    refreshed = services.snapshots_refresh_due()
-    if reschedule and dashboard_refresh_task.get_backend().supports_defer:
-        dashboard_refresh_task.using(run_after=timezone.now() + interval()).enqueue(reschedule=True)
-    return refreshed
+    if reschedule:
+        # The successor first: a worker killed mid-refresh leaves it waiting.
+        task_chain_continue(dashboard_refresh_task, interval=interval())
+    return services.snapshots_refresh_due()

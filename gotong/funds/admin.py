@@ -9,11 +9,9 @@ The wrong voucher codes (rate-limit counters, no code kept) are shown read-only 
 ``manage.py funds_daily`` deletes them after a day.
 """
 
-from typing import Any
-
 from django.contrib import admin
-from django.db.models import Model
-from django.http import HttpRequest
+
+from gotong.core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     Account,
@@ -26,46 +24,6 @@ from .models import (
     Transfer,
     VoucherCodeFailure,
 )
-
-
-def _fields(model: type[Model]) -> list[str]:
-    return [f.name for f in model._meta.concrete_fields]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Viewable by staff with the view permission; never added, changed or deleted."""
-
-    actions = None
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return _fields(self.model)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return _fields(self.model)
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Account)

@@ -9,11 +9,13 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from gotong.accounts.permissions import api_route
 from gotong.core.exceptions import NotFound
+from gotong.registry import selectors as registry_selectors
 from gotong.territory import selectors as territory_selectors
 from gotong.territory.middleware import request_kelurahan
 
 from . import selectors, services
 from .models import Category, Channel, DonationKind, DonationTarget
+from .pdf import monthly_report_pdf
 
 router = Router(tags=["funds"])
 PREFIX = "/k/{slug}/funds"
@@ -397,8 +399,6 @@ def voucher_issue(request: HttpRequest, slug: str, payload: VoucherIssueIn) -> A
     rt = territory_selectors.rt_get(kelurahan=kelurahan, pk=payload.rt_id)
     household = None
     if payload.household_id:
-        from gotong.registry import selectors as registry_selectors
-
         household = registry_selectors.household_get(kelurahan=kelurahan, pk=payload.household_id)
     issued = services.voucher_issue(
         actor=request.user,
@@ -615,8 +615,6 @@ def monthly(request: HttpRequest, slug: str, year: int, month: int) -> Any:
 @api_route(router.get, f"{PREFIX}/reports/{{year}}/{{month}}.pdf", perm="funds.view_public")
 def monthly_pdf(request: HttpRequest, slug: str, year: int, month: int) -> HttpResponse:
     """The monthly report as PDF."""
-    from .pdf import monthly_report_pdf
-
     if not (2000 <= year <= 2100 and 1 <= month <= 12):
         raise NotFound("No such month.")
     report = selectors.monthly_report(kelurahan=request_kelurahan(request), year=year, month=month)

@@ -26,6 +26,7 @@ from gotong.accounts.services import (
     officer_totp_device_create,
     user_get_or_create,
 )
+from gotong.activities.models import Activity
 from gotong.core.seeding import DEMO_PASSWORD, DemoContext
 from gotong.registry.models import Organisation, OrganisationKind
 from gotong.registry.services import organisation_approve_by_system
@@ -33,6 +34,7 @@ from gotong.territory.models import RT, Kelurahan
 
 from . import services
 from .models import Campaign
+from .selectors import goods_list
 
 TREASURER_PHONE = "+6281100000006"
 SELLER_PHONE = "+6281100000007"
@@ -245,10 +247,6 @@ def demo_seed(demo: DemoContext) -> None:
 
 def _goods_out(kelurahan: Kelurahan, operator: Any) -> None:
     """Four sacks go to the closed sembako delivery (which has its evidence photo)."""
-    from gotong.activities.models import Activity
-
-    from .selectors import goods_list
-
     activity = Activity.objects.filter(kelurahan=kelurahan, status="closed").order_by("pk").first()
     item = goods_list(kelurahan=kelurahan).first()
     if activity is None or item is None:

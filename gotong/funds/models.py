@@ -101,6 +101,9 @@ class TransferKind(models.TextChoices):
     MARKET_REFUND = "market_refund", _("Market order refunded")
 
 
+# Kinds the treasurer may correct with ``transfer_reverse`` (the others have their own steps).
+REVERSIBLE_KINDS = (TransferKind.DONATION, TransferKind.MATCH, TransferKind.INTERNAL)
+
 # What counts as "spent" in public reports.
 SPENT_KINDS = (TransferKind.SPEND, TransferKind.VOUCHER_REDEEM, TransferKind.GOODS_OUT)
 

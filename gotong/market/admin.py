@@ -12,11 +12,9 @@ changed on the market pages through the services, so every change has its author
 where it matters, its log entry.
 """
 
-from typing import Any
-
 from django.contrib import admin
-from django.db.models import Model
-from django.http import HttpRequest
+
+from gotong.core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     Bundle,
@@ -34,48 +32,6 @@ from .models import (
     RouteStop,
     Seller,
 )
-
-
-def _fields(model: type[Model]) -> list[str]:
-    return [f.name for f in model._meta.concrete_fields]
-
-
-class NoAddAdmin(admin.ModelAdmin):
-    """Created by the market pages and services only."""
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f for f in _fields(self.model) if f != "id"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ReadOnlyAdmin(NoAddAdmin):
-    """Viewable only: never added, changed or deleted here."""
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-    show_change_link = False
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [f for f in _fields(self.model) if f != "id"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(MarketSettings)

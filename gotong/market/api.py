@@ -96,7 +96,7 @@ def _order_out(order: Order) -> dict[str, Any]:
         "voucher_amount": order.voucher_amount,
         "balance_due": order.balance_due,
         "refund_owed": order.refund_owed,
-        "qris_payload": services.order_qris_payload(order=order),
+        "qris_payload": selectors.order_qris_payload(order=order),
     }
 
 
@@ -250,7 +250,7 @@ def routes_plan(request: HttpRequest, slug: str, cycle_id: int) -> Any:
 def pick_lists(request: HttpRequest, slug: str, cycle_id: int) -> Any:
     kelurahan = request_kelurahan(request)
     cycle = selectors.cycle_get(kelurahan=kelurahan, pk=cycle_id)
-    mine = services.managed_organisation_ids(request.user, kelurahan)
+    mine = selectors.managed_organisation_ids(kelurahan=kelurahan, user=request.user)
     return [
         {"umkm": p.organisation.name, "items": p.items, "orders": p.orders, "revenue": p.revenue}
         for p in selectors.pick_lists(cycle=cycle)

@@ -9,9 +9,11 @@ class MarketConfig(AppConfig):
 
     def ready(self) -> None:
         # The funds bank-statement import matches QRIS payments of market orders too
-        # (funds does not depend on market: market registers its matcher).
-        from gotong.funds.services import statement_matcher_register
+        # (funds does not depend on market: market registers its matcher). Imported here,
+        # not at the top: services import models, which exist only once apps are ready.
+        from gotong.funds.services.market_port import statement_matcher_register
 
+        from . import log_types  # noqa: F401  (declares its public log entry types)
         from .selectors import statement_line_orders
         from .services import statement_line_match
 

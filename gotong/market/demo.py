@@ -27,7 +27,7 @@ from gotong.core.seeding import DemoContext
 from gotong.registry.models import Organisation, OrganisationKind, OrganisationStatus
 from gotong.territory.models import RT, Kelurahan
 
-from . import services
+from . import selectors, services
 from .models import Offer, Order, OrderCycle, OrderStatus, Product, ThresholdRule
 
 # (UMKM name without " (demo)", product, category, unit, price, stock, daily capacity, halal, P-IRT)
@@ -278,7 +278,7 @@ def demo_seed(demo: DemoContext) -> None:
             services.dropoff_record(
                 actor=operator,
                 order=order,
-                code=services.recipient_code(order),
+                code=selectors.recipient_code(order),
                 cash_collected=order.total if order.payment_method == "cod" else None,
             )
         Order.objects.filter(cycle=cycle).update(delivered_at=opens + dt.timedelta(days=2, hours=3))
@@ -312,7 +312,7 @@ def _settle_and_pay(
 ) -> None:
     """The treasurer confirms the QRIS payments, the operator settles the cycle, the cash
     taken at the door goes to the bank, and each UMKM is paid with two approvals."""
-    from gotong.funds import services as funds_services
+    from gotong.funds.services import market_port as funds_services
     from gotong.funds.models import AccountKind
 
     orders = list(Order.objects.filter(cycle=cycle, status=OrderStatus.DELIVERED).order_by("pk"))
@@ -400,7 +400,7 @@ def _voucher_and_aid_orders(
     """In the open cycle: a resident pays the sembako package with an aid voucher, and an
     operator buys one for a food need an activity serves, paid from the aid fund."""
     from gotong.activities.models import ActivityNeed
-    from gotong.funds import services as funds_services
+    from gotong.funds.services import market_port as funds_services
     from gotong.funds.models import AccountKind
 
     aid = funds_services.market_accounts(kelurahan=kelurahan)[AccountKind.AID_FUND]

@@ -17,12 +17,6 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 NUMBER = {"inputmode": "numeric"}
 
 
-def form_error(form: forms.BaseForm, exc: Any) -> None:
-    """Show a service refusal on the field it names (else above the form)."""
-    field = exc.extra.get("field")
-    form.add_error(field if field in form.fields else None, str(exc.message))
-
-
 class UmkmChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         if obj.status == OrganisationStatus.APPROVED:

@@ -15,18 +15,15 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from gotong.accounts.permissions import permission_gate
 from gotong.core.exceptions import ApplicationError
-from gotong.funds import services as funds_services
+from gotong.funds.services import market_port as funds_services
 from gotong.territory import selectors as territory_selectors
 from gotong.territory.middleware import request_kelurahan
+from gotong.ui.pages import gate, refused
 
 from . import selectors, services
 from .models import Fulfilment, PaymentMethod, ProductCategory, ThresholdRule
-
-
-def _refused(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return render(request, "web/refused.html", {"message": exc.message}, status=exc.status_code)
+from .transitions import ORDER_RATEABLE
 
 
 @require_safe
@@ -41,7 +38,7 @@ def catalogue(request: HttpRequest, slug: str) -> HttpResponse:
         grouped.setdefault(str(labels[product.category]), []).append(product)
     # While a cycle takes orders, its own fee rules apply (copied when it opened); rules
     # changed since then are shown as those of the next cycle.
-    rules = services.settings_for(kelurahan)
+    rules = selectors.settings_for(kelurahan)
     fees: Any = cycle or rules
     changed = cycle is not None and (
         (cycle.operations_fee_bp, cycle.delivery_fee, cycle.courier_share_bp)
@@ -105,7 +102,7 @@ def order_form(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
     try:
         cycle = selectors.cycle_get(kelurahan=kelurahan, pk=cycle_id)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     offers = selectors.offer_list(cycle=cycle)
     by_id = {v.offer.pk: v.offer for v in offers}
     rts = list(territory_selectors.rt_list(kelurahan=kelurahan))
@@ -177,10 +174,10 @@ def order_detail(request: HttpRequest, slug: str, order_id: int) -> HttpResponse
     try:
         order = selectors.order_get(kelurahan=kelurahan, pk=order_id)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     if order.buyer_id != request.user.pk:
-        return _refused(request, ApplicationError(_("This is not your order.")))
-    umkm = selectors.order_umkm(order=order) if order.status == "delivered" else []
+        return refused(request, ApplicationError(_("This is not your order.")))
+    umkm = selectors.order_umkm(order=order) if order.status in ORDER_RATEABLE else []
     error = None
     if request.method == "POST":
         specs = [
@@ -205,7 +202,7 @@ def order_detail(request: HttpRequest, slug: str, order_id: int) -> HttpResponse
         "market/order_detail.html",
         {
             "order": order,
-            "code": services.recipient_code(order),
+            "code": selectors.recipient_code(order),
             "payment": selectors.order_payment(order=order),
             "ratings": ratings,
             "rate_umkm": umkm if not ratings and order.need_id is None else [],
@@ -216,16 +213,12 @@ def order_detail(request: HttpRequest, slug: str, order_id: int) -> HttpResponse
     )
 
 
-@login_required
+@gate("market.sell")
 def cycle_sheet(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
     """Operators and UMKM: pick lists per UMKM, the fee split, route sheets, WhatsApp text."""
     kelurahan = request_kelurahan(request)
-    try:
-        permission_gate(request.user, "market.sell", kelurahan)
-        cycle = selectors.cycle_get(kelurahan=kelurahan, pk=cycle_id)
-    except ApplicationError as exc:
-        return _refused(request, exc)
-    mine = services.managed_organisation_ids(request.user, kelurahan)
+    cycle = selectors.cycle_get(kelurahan=kelurahan, pk=cycle_id)
+    mine = selectors.managed_organisation_ids(kelurahan=kelurahan, user=request.user)
     url = request.build_absolute_uri(reverse("market:catalogue", kwargs={"slug": kelurahan.slug}))
     return render(
         request,
@@ -246,15 +239,11 @@ def cycle_sheet(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@gate("market.sell")
 def umkm_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     """Sales per cycle, repeat customers, baseline and growth; ``?format=csv`` downloads."""
     kelurahan = request_kelurahan(request)
-    try:
-        permission_gate(request.user, "market.sell", kelurahan)
-    except ApplicationError as exc:
-        return _refused(request, exc)
-    mine = services.managed_organisation_ids(request.user, kelurahan)
+    mine = selectors.managed_organisation_ids(kelurahan=kelurahan, user=request.user)
     sales = [
         s
         for s in selectors.umkm_sales(kelurahan=kelurahan)
@@ -306,6 +295,6 @@ def umkm_dashboard(request: HttpRequest, slug: str) -> HttpResponse:
             },
             "growth": selectors.umkm_growth_total(kelurahan=kelurahan) if mine is None else None,
             "cycles": sales[0].rows if sales else [],
-            "baseline": services.settings_for(kelurahan).baseline_cycles,
+            "baseline": selectors.settings_for(kelurahan).baseline_cycles,
         },
     )

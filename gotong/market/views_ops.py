@@ -6,23 +6,21 @@ Thin: each page checks the same permission table as the API, then calls services
 selectors; a service's refusal is shown on the form and nothing is saved."""
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from gotong.accounts.permissions import permission_gate
 from gotong.core.exceptions import ApplicationError, NotFound, PermissionDenied, ValidationFailed
 from gotong.registry import selectors as registry_selectors
 from gotong.registry import services as registry_services
 from gotong.registry.models import OrganisationKind, OrganisationStatus
 from gotong.territory.middleware import request_kelurahan
+from gotong.ui.pages import form_error, gate, refused
 
 from . import selectors, services
 from .forms import (
@@ -36,45 +34,23 @@ from .forms import (
     ProductForm,
     SellerForm,
     SettingsForm,
-    form_error,
 )
 from .models import OrderStatus, Product, RoutePlan, ThresholdRule
 
 MAX_PRODUCTS_SHOWN = 300
 
 
-def _refused(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return render(request, "web/refused.html", {"message": exc.message}, status=exc.status_code)
-
-
-def _gate(perm: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Login, then the permission table (role in this kelurahan, TOTP for officers)."""
-
-    def wrap(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
-        def gated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            try:
-                permission_gate(request.user, perm, request_kelurahan(request))
-                return view(request, *args, **kwargs)
-            except ApplicationError as exc:
-                return _refused(request, exc)
-
-        gated.__name__ = view.__name__
-        gated.__doc__ = view.__doc__
-        return gated
-
-    return wrap
-
-
 def _managed(request: HttpRequest) -> set[int] | None:
     """The UMKM the user sells for (None: an officer, who may act for every UMKM)."""
-    return services.managed_organisation_ids(request.user, request_kelurahan(request))
+    return selectors.managed_organisation_ids(
+        kelurahan=request_kelurahan(request), user=request.user
+    )
 
 
 # ------------------------------------------------------------------------------ sellers
 
 
-@_gate("market.sell")
+@gate("market.sell")
 def seller_products(request: HttpRequest, slug: str) -> HttpResponse:
     """The seller's products (an operator sees every UMKM's), active or not."""
     kelurahan = request_kelurahan(request)
@@ -97,7 +73,7 @@ def seller_products(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@_gate("market.sell")
+@gate("market.sell")
 def product_new(request: HttpRequest, slug: str) -> HttpResponse:
     """List a product for one of the seller's UMKM (approved UMKM only: the service says so)."""
     kelurahan = request_kelurahan(request)
@@ -172,13 +148,13 @@ def _product_page(
     )
 
 
-@_gate("market.sell")
+@gate("market.sell")
 def product_edit(request: HttpRequest, slug: str, product_id: int) -> HttpResponse:
     """Change price, unit, stock or capacity, category, halal / P-IRT numbers, active flag."""
     try:
         product = _own_product(request, product_id)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     initial = {field: getattr(product, field) for field in PRODUCT_FIELDS}
     form = ProductForm(request.POST or None, initial=initial, editing=True)
     if request.method == "POST" and form.is_valid():
@@ -198,14 +174,14 @@ def product_edit(request: HttpRequest, slug: str, product_id: int) -> HttpRespon
     return _product_page(request, product, form, PhotoForm())
 
 
-@_gate("market.sell")
+@gate("market.sell")
 @require_POST
 def product_photo_upload(request: HttpRequest, slug: str, product_id: int) -> HttpResponse:
     """Replace the product's photo (re-encoded without metadata by the service)."""
     try:
         product = _own_product(request, product_id)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     photo_form = PhotoForm(request.POST, request.FILES)
     if photo_form.is_valid():
         try:
@@ -225,11 +201,11 @@ def product_photo_upload(request: HttpRequest, slug: str, product_id: int) -> Ht
 # ---------------------------------------------------------------------------- operators
 
 
-@_gate("market.manage")
+@gate("market.manage")
 def ops_home(request: HttpRequest, slug: str) -> HttpResponse:
     """The operator's market desk: cycles, waiting UMKM, couriers, bundles, fees."""
     kelurahan = request_kelurahan(request)
-    fees = services.settings_for(kelurahan)
+    fees = selectors.settings_for(kelurahan)
     return render(
         request,
         "market/ops_home.html",
@@ -246,7 +222,7 @@ def ops_home(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@_gate("market.manage")
+@gate("market.manage")
 def umkm_queue(request: HttpRequest, slug: str) -> HttpResponse:
     """UMKM waiting for approval (decided through the registry's service) and who sells
     for each approved UMKM (``seller_add_by_phone``, ``seller_remove``)."""
@@ -284,7 +260,7 @@ def umkm_queue(request: HttpRequest, slug: str) -> HttpResponse:
             seller = selectors.seller_get(kelurahan=kelurahan, pk=_int(request.POST.get("seller")))
             services.seller_remove(actor=request.user, seller=seller)
         except ApplicationError as exc:
-            return _refused(request, exc)
+            return refused(request, exc)
         messages.success(
             request,
             _("The seller no longer manages the products of %(name)s.")
@@ -329,7 +305,7 @@ def _int(value: Any) -> int:
         return 0
 
 
-@_gate("market.manage")
+@gate("market.manage")
 def bundles(request: HttpRequest, slug: str) -> HttpResponse:
     """The bundles, and a new one: products of several UMKM with each UMKM's share of the
     price (the shares must add up to the price)."""
@@ -422,7 +398,7 @@ def _offer_specs(rows: list[dict[str, Any]]) -> list[services.OfferSpec]:
     return specs
 
 
-@_gate("market.manage")
+@gate("market.manage")
 def cycle_new(request: HttpRequest, slug: str) -> HttpResponse:
     """Open a cycle: the order window, the delivery day and what is on offer, each with an
     optional bulk threshold and the rule for when the group falls short."""
@@ -464,7 +440,7 @@ def cycle_new(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@_gate("market.manage")
+@gate("market.manage")
 @require_POST
 def cycle_close(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
     """Close the order window now: orders become final, thresholds are applied."""
@@ -475,7 +451,7 @@ def cycle_close(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
             raise ValidationFailed(_("Tick the box to confirm that the orders become final."))
         services.cycle_close(actor=request.user, cycle=cycle)
     except NotFound as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -483,7 +459,7 @@ def cycle_close(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
     return redirect("market:cycle", slug=slug, cycle_id=cycle_id)
 
 
-@_gate("market.manage")
+@gate("market.manage")
 @require_POST
 def routes_plan(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
     """Plan the couriers' routes of a closed cycle (replaces an earlier plan)."""
@@ -492,7 +468,7 @@ def routes_plan(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
         cycle = selectors.cycle_get(kelurahan=kelurahan, pk=cycle_id)
         plans = services.routes_plan(actor=request.user, cycle=cycle)
     except NotFound as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     except ApplicationError as exc:
         messages.error(request, str(exc.message))
     else:
@@ -551,7 +527,7 @@ def _courier_update(request: HttpRequest, slug: str) -> HttpResponse:
     return redirect("market:couriers", slug=slug)
 
 
-@_gate("market.manage")
+@gate("market.manage")
 def couriers(request: HttpRequest, slug: str) -> HttpResponse:
     """The community couriers (active ones first) and how many packages each carries; add
     one, change a courier's packages per trip or take them off the routes."""
@@ -587,11 +563,11 @@ def couriers(request: HttpRequest, slug: str) -> HttpResponse:
     return _couriers_page(request, form, status=422 if form.errors else 200)
 
 
-@_gate("market.manage")
+@gate("market.manage")
 def fee_settings(request: HttpRequest, slug: str) -> HttpResponse:
     """The public fee rules (shown on the catalogue before anyone orders)."""
     kelurahan = request_kelurahan(request)
-    current = services.settings_for(kelurahan)
+    current = selectors.settings_for(kelurahan)
     form = SettingsForm(
         request.POST or None,
         initial={
@@ -628,7 +604,7 @@ def fee_settings(request: HttpRequest, slug: str) -> HttpResponse:
 # ------------------------------------------------------------------------------ couriers
 
 
-@_gate("market.deliver")
+@gate("market.deliver")
 def courier_routes(request: HttpRequest, slug: str) -> HttpResponse:
     """The courier's routes, newest cycle first."""
     kelurahan = request_kelurahan(request)
@@ -643,14 +619,14 @@ def _own_route(request: HttpRequest, plan_id: int) -> RoutePlan:
     return plan
 
 
-@_gate("market.deliver")
+@gate("market.deliver")
 def route_sheet(request: HttpRequest, slug: str, plan_id: int) -> HttpResponse:
     """A courier's printable route sheet: pick-ups, then drop-offs with order codes,
     landmarks and the cash to collect."""
     try:
         plan = _own_route(request, plan_id)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     return render(
         request,
         "market/route_sheet.html",
@@ -662,7 +638,7 @@ def route_sheet(request: HttpRequest, slug: str, plan_id: int) -> HttpResponse:
     )
 
 
-@_gate("market.deliver")
+@gate("market.deliver")
 def dropoff(request: HttpRequest, slug: str, plan_id: int, order_id: int) -> HttpResponse:
     """Record a drop-off on the route: the buyer's code or a photo, and the cash on delivery."""
     kelurahan = request_kelurahan(request)
@@ -672,7 +648,7 @@ def dropoff(request: HttpRequest, slug: str, plan_id: int, order_id: int) -> Htt
             raise NotFound(_("This order is not on this route."))
         order = selectors.order_get(kelurahan=kelurahan, pk=order_id)
     except ApplicationError as exc:
-        return _refused(request, exc)
+        return refused(request, exc)
     form = DropoffForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -12,21 +12,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from gotong.accounts.permissions import permission_gate
+from gotong.accounts.permissions import permission_holds
 from gotong.core.exceptions import ApplicationError, PermissionDenied
 from gotong.territory.middleware import request_kelurahan
+from gotong.ui.pages import refused
 
 from . import selectors, services
+from .models import OrderStatus
 
 MONEY_PERMISSIONS = ("market.manage", "funds.treasury", "funds.approve", "funds.operate")
-
-
-def _may(user: Any, perm: str, kelurahan: Any) -> bool:
-    try:
-        permission_gate(user, perm, kelurahan)
-    except ApplicationError:
-        return False
-    return True
 
 
 def _order(cycle: Any, pk: str | None) -> Any:
@@ -93,11 +87,11 @@ def cycle_money(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
     kelurahan = request_kelurahan(request)
     user = request.user
     try:
-        if not any(_may(user, perm, kelurahan) for perm in MONEY_PERMISSIONS):
+        if not any(permission_holds(user, perm, kelurahan) for perm in MONEY_PERMISSIONS):
             raise PermissionDenied(_("Only officers and the treasurer see the cycle's money."))
         cycle = selectors.cycle_get(kelurahan=kelurahan, pk=cycle_id)
     except ApplicationError as exc:
-        return render(request, "web/refused.html", {"message": exc.message}, status=403)
+        return refused(request, exc)
     if request.method == "POST":
         try:
             messages.success(request, _act(request, cycle))
@@ -123,10 +117,12 @@ def cycle_money(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
                 c for c in shares if c.courier and c.amount and c.courier.pk not in asked
             ],
             "courier_unassigned": sum(c.amount for c in shares if c.courier is None),
-            "unpaid": [o for o in orders if o.status != "cancelled" and o.balance_due > 0],
-            "can_manage": _may(user, "market.manage", kelurahan),
-            "can_treasury": _may(user, "funds.treasury", kelurahan),
-            "can_approve": _may(user, "funds.approve", kelurahan),
-            "can_operate": _may(user, "funds.operate", kelurahan),
+            "unpaid": [
+                o for o in orders if o.status != OrderStatus.CANCELLED and o.balance_due > 0
+            ],
+            "can_manage": permission_holds(user, "market.manage", kelurahan),
+            "can_treasury": permission_holds(user, "funds.treasury", kelurahan),
+            "can_approve": permission_holds(user, "funds.approve", kelurahan),
+            "can_operate": permission_holds(user, "funds.operate", kelurahan),
         },
     )

@@ -6,3 +6,6 @@ class MatchingConfig(AppConfig):
     name = "gotong.matching"
     label = "matching"
     verbose_name = _("Matching")
+
+    def ready(self) -> None:
+        from . import log_types  # noqa: F401  (declares its public log entry types)

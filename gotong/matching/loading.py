@@ -43,6 +43,10 @@ VULNERABILITY_FLAGS = (
 )
 
 
+# Proposed start times are on the half hour.
+START_STEP = dt.timedelta(minutes=30)
+
+
 @dataclass
 class Horizon:
     """The planning horizon: 7 days from local midnight today, in 3-hour blocks."""
@@ -66,6 +70,12 @@ class Horizon:
 
     def block_start(self, block: int) -> dt.datetime:
         return self.start + block * BLOCK
+
+    def proposed_start(self, block: int) -> dt.datetime:
+        """When help in ``block`` can start: the block's start, but never in the past (a
+        round at 19:30 proposes 20:00, not the 18:00 the 18-21 block begins with)."""
+        soonest = self.now + (dt.datetime.min.replace(tzinfo=dt.UTC) - self.now) % START_STEP
+        return max(self.block_start(block), soonest)
 
     def weekly_mask(self, windows: Iterable[Any]) -> int:
         """Weekly availability windows (weekday, start, end; WIB) over the horizon."""

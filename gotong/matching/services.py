@@ -185,9 +185,9 @@ def matching_policy_set(
             "fairness_days": fairness_days,
             "invitation_timeout_hours": invitation_timeout_hours,
             "round_interval_hours": round_interval_hours,
-            # Pairs, not a mapping: a category key such as "kesehatan" reads as a
-            # health field to the log's personal-data guard.
-            "category_skills": sorted([k, list(v)] for k, v in policy.category_skills.items()),
+            # Category -> skill codes; the entry type's schema declares the keys as need
+            # categories (so "kesehatan" is a category here, not a health field).
+            "category_skills": {k: list(v) for k, v in sorted(policy.category_skills.items())},
         },
     )
     return policy
@@ -283,7 +283,7 @@ def _proposal_rows(
                     score=round(sum(_rounded(a.parts).values()), 4),
                     parts=_rounded(a.parts),
                     distance_km=None if a.distance_km is None else round(a.distance_km, 3),
-                    suggested_start=horizon.block_start(a.first_block)
+                    suggested_start=horizon.proposed_start(a.first_block)
                     if a.first_block >= 0
                     else None,
                     alternatives=[

@@ -5,6 +5,7 @@ import datetime as dt
 from django.utils import timezone
 from django_tasks import task
 
+from gotong.core.scheduling import task_chain_continue
 from gotong.territory.models import Kelurahan
 
 from . import services
@@ -27,12 +28,13 @@ def matching_due(*, kelurahan: Kelurahan) -> bool:
 @task()
 def matching_schedule_task(reschedule: bool = True) -> int:
     """Re-match declined or unanswered invitations, run due rounds, then reschedule."""
+    if reschedule:
+        # The successor first: a worker killed mid-run leaves it waiting.
+        task_chain_continue(matching_schedule_task, interval=INTERVAL)
     done = 0
     for kelurahan in Kelurahan.objects.order_by("pk"):
         done += len(services.proposals_sweep(kelurahan=kelurahan))
         if matching_due(kelurahan=kelurahan):
             services.round_run(actor=None, kelurahan=kelurahan, trigger=Trigger.SCHEDULE)
             done += 1
-    if reschedule and matching_schedule_task.get_backend().supports_defer:
-        matching_schedule_task.using(run_after=timezone.now() + INTERVAL).enqueue(reschedule=True)
     return done

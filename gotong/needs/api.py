@@ -10,6 +10,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from gotong.accounts.permissions import api_route, permission_require
 from gotong.core.exceptions import PermissionDenied
+from gotong.core.schemas import MAX_OFFSET, PageQuery, StrictInt
 from gotong.registry import selectors as registry_selectors
 from gotong.territory import selectors as territory_selectors
 from gotong.territory.middleware import request_kelurahan
@@ -22,18 +23,18 @@ router = Router(tags=["needs"])
 
 
 class NeedIn(Schema):
-    rt_id: int
+    rt_id: StrictInt
     category: Category
     description: str = Field(..., max_length=1000)
     urgency: Urgency
     needed_by: dt.datetime
     raised_via: RaisedVia = RaisedVia.SELF
-    beneficiary_person_id: int | None = None
-    beneficiary_household_id: int | None = None
-    people_affected: int = Field(1, ge=1, le=500)
-    quantity: int = Field(1, ge=1, le=100_000)
+    beneficiary_person_id: StrictInt | None = None
+    beneficiary_household_id: StrictInt | None = None
+    people_affected: StrictInt = Field(1, ge=1, le=500)
+    quantity: StrictInt = Field(1, ge=1, le=100_000)
     unit: str = Field("paket", max_length=30)
-    recurrence_days: int | None = Field(None, ge=1, le=90)
+    recurrence_days: StrictInt | None = Field(None, ge=1, le=90)
     latitude: Decimal | None = Field(None, ge=-90, le=90)
     longitude: Decimal | None = Field(None, ge=-180, le=180)
     duplicate_override_reason: str = Field("", max_length=300)
@@ -80,18 +81,16 @@ class TransitionIn(Schema):
 
 
 class QuantitiesIn(Schema):
-    committed: int = Field(..., ge=0)
-    in_transit: int = Field(..., ge=0)
-    delivered: int = Field(..., ge=0)
+    committed: StrictInt = Field(..., ge=0, le=MAX_OFFSET)
+    in_transit: StrictInt = Field(..., ge=0, le=MAX_OFFSET)
+    delivered: StrictInt = Field(..., ge=0, le=MAX_OFFSET)
 
 
-class BoardQuery(Schema):
+class BoardQuery(PageQuery):
     status: NeedStatus | None = None
     category: Category | None = None
     urgency: Urgency | None = None
-    rw: int | None = Field(None, ge=1)
-    limit: int = Field(50, ge=1, le=200)
-    offset: int = Field(0, ge=0)
+    rw: int | None = Field(None, ge=1, le=999)
 
 
 def _out(need: Need) -> dict[str, Any]:

@@ -6,3 +6,6 @@ class NeedsConfig(AppConfig):
     name = "gotong.needs"
     label = "needs"
     verbose_name = _("Needs")
+
+    def ready(self) -> None:
+        from . import evidence_rules, log_types  # noqa: F401  (log entry types; who may give evidence)

@@ -35,11 +35,6 @@ class NeedForm(forms.Form):
     anonymous = forms.BooleanField(
         label=_("Keep my identity known only to my RT head"), required=False
     )
-    duplicate_override_reason = forms.CharField(
-        label=_("Reason to submit despite an open need (RT head only)"),
-        max_length=300,
-        required=False,
-    )
 
     def clean_needed_by(self) -> dt.datetime:
         day: dt.date = self.cleaned_data["needed_by"]
@@ -53,6 +48,12 @@ class ProxyForm(NeedForm):
     """The RT head (proxy) or an operator (kiosk) raises a need for a resident."""
 
     beneficiary = forms.TypedChoiceField(label=_("For whom?"), coerce=int, choices=[])
+    duplicate_override_reason = forms.CharField(
+        label=_("Reason to submit despite an open need (RT head only)"),
+        max_length=300,
+        required=False,
+    )
+
     consent_evidence = forms.FileField(
         label=_("Photo of the signed consent form (kiosk)"),
         required=False,

@@ -165,8 +165,8 @@ class NeedEvent(models.Model):
     """One step of a need's history: who moved it where, why, and its log index."""
 
     need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(max_length=12, blank=True)
-    to_status = models.CharField(max_length=12)
+    from_status = models.CharField(max_length=12, blank=True, choices=Status.choices)
+    to_status = models.CharField(max_length=12, choices=Status.choices)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

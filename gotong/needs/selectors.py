@@ -23,10 +23,13 @@ _URGENCY_ORDER = Case(
 
 
 def _with_duplicates(qs: QuerySet[Need]) -> QuerySet[Need]:
+    # Same household; a resident registered without a household is matched as a person.
+    same = Q(beneficiary_household=OuterRef("beneficiary_household")) | Q(
+        beneficiary_household__isnull=True,
+        beneficiary_person=OuterRef("beneficiary_person"),
+    )
     other_open = Need.objects.filter(
-        beneficiary_household=OuterRef("beneficiary_household"),
-        category=OuterRef("category"),
-        status__in=OPEN_STATUSES,
+        same, category=OuterRef("category"), status__in=OPEN_STATUSES
     ).exclude(pk=OuterRef("pk"))
     return qs.annotate(has_duplicate=Exists(other_open))
 
@@ -64,6 +67,13 @@ def need_queue_for_rw(*, kelurahan: Kelurahan, rw: RW) -> QuerySet[Need]:
         .annotate(urgency_rank=_URGENCY_ORDER)
         .order_by("urgency_rank", "created_at", "pk")
     )
+
+
+def need_waiting_count(*, kelurahan: Kelurahan, rt: RT | None = None, rw: RW | None = None) -> int:
+    """How many needs wait for this RT head (submitted) or this RW head (verified by its RTs)."""
+    if rt is not None:
+        return Need.objects.filter(kelurahan=kelurahan, rt=rt, status=Status.SUBMITTED).count()
+    return Need.objects.filter(kelurahan=kelurahan, rt__rw=rw, status=Status.VERIFIED).count()
 
 
 def need_board(

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -123,12 +124,18 @@ def _notify_raiser(need: Need, template: str, **extra: Any) -> None:
     _notify(phones, template, need, **extra)
 
 
-def _open_duplicate(household: Household | None, category: str) -> Need | None:
-    if household is None:
+def _open_duplicate(
+    household: Household | None, person: Person | None, category: str
+) -> Need | None:
+    """An open need of the same category for the same household (or, for a resident
+    registered without a household, for the same person)."""
+    if household is not None:
+        same = Q(beneficiary_household=household)
+    elif person is not None:
+        same = Q(beneficiary_person=person)
+    else:
         return None
-    return Need.objects.filter(
-        beneficiary_household=household, category=category, status__in=OPEN_STATUSES
-    ).first()
+    return Need.objects.filter(same, category=category, status__in=OPEN_STATUSES).first()
 
 
 @transaction.atomic
@@ -187,7 +194,7 @@ def need_submit(
     role = _check_raiser(
         actor, rt, raised_via, beneficiary_person, beneficiary_household, consent_evidence
     )
-    duplicate = _open_duplicate(beneficiary_household, category)
+    duplicate = _open_duplicate(beneficiary_household, beneficiary_person, category)
     override = (duplicate_override_reason or "").strip()
     if duplicate is not None:
         if not override:
@@ -341,6 +348,10 @@ def need_cancel(*, actor: Any, need: Need, reason: str) -> Need:
     return need_transition(actor=actor, need=need, to=Status.CANCELLED, reason=reason)
 
 
+# Ended needs keep the quantities they ended with.
+_QUANTITIES_FROZEN = (Status.REJECTED, Status.CANCELLED, Status.CLOSED)
+
+
 @transaction.atomic
 def need_quantities_set(
     *, actor: Any, need: Need, committed: int, in_transit: int, delivered: int
@@ -355,12 +366,22 @@ def need_quantities_set(
             % {"n": need.quantity_requested, "unit": need.unit},
             {"field": "quantity"},
         )
-    Need.objects.filter(pk=need.pk).update(
-        quantity_committed=committed,
-        quantity_in_transit=in_transit,
-        quantity_delivered=delivered,
-        updated_at=timezone.now(),
+    # Conditional on the state, so a need rejected or closed meanwhile is not changed.
+    changed = (
+        Need.objects.filter(pk=need.pk)
+        .exclude(status__in=_QUANTITIES_FROZEN)
+        .update(
+            quantity_committed=committed,
+            quantity_in_transit=in_transit,
+            quantity_delivered=delivered,
+            updated_at=timezone.now(),
+        )
     )
+    if not changed:
+        raise Conflict(
+            _("This need is rejected, cancelled or closed: its quantities cannot change."),
+            {"field": "status"},
+        )
     need.refresh_from_db()
     _log(
         need,

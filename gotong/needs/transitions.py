@@ -5,6 +5,8 @@ and whether a reason is required. ``None`` as permission means the step is taken
 platform itself (the activities app, when sign-offs are complete), never by a person.
 """
 
+from django.utils.translation import pgettext_lazy
+
 from gotong.core.lifecycle import Transition
 
 from .models import OPEN_STATUSES, Status
@@ -39,3 +41,31 @@ def transition_get(current: str, target: str) -> Transition | None:
 def next_steps(current: str) -> list[str]:
     """Statuses reachable from ``current`` (for the 'what is next' line)."""
     return [to for (frm, to) in TRANSITIONS if frm == current and to != Status.CANCELLED]
+
+
+# What the button says: the verb a person performs, not the status it leads to.
+_ACTIONS: dict[str, str] = {
+    Status.VERIFIED: pgettext_lazy("need action", "Verify"),
+    Status.APPROVED: pgettext_lazy("need action", "Approve"),
+    Status.ESCALATED: pgettext_lazy("need action", "Forward to the kelurahan"),
+    Status.REJECTED: pgettext_lazy("need action", "Reject"),
+    Status.MATCHED: pgettext_lazy("need action", "Mark help as assigned"),
+    Status.IN_PROGRESS: pgettext_lazy("need action", "Start the delivery"),
+    Status.DELIVERED: pgettext_lazy("need action", "Mark as delivered"),
+    Status.CONFIRMED: pgettext_lazy("need action", "Confirm receipt"),
+    Status.CLOSED: pgettext_lazy("need action", "Close"),
+    Status.CANCELLED: pgettext_lazy("need action", "Cancel the request"),
+}
+_BACK_TO_APPROVED = pgettext_lazy("need action", "Take back the assignment")
+
+
+def action_label(current: str, target: str) -> str:
+    """The verb on the button that moves a need from ``current`` to ``target``."""
+    if current == Status.MATCHED and target == Status.APPROVED:
+        return str(_BACK_TO_APPROVED)
+    return str(_ACTIONS.get(target, Status(target).label))
+
+
+def is_refusal(target: str) -> bool:
+    """Steps that end or divert a request (shown as secondary buttons)."""
+    return target in (Status.REJECTED, Status.CANCELLED, Status.ESCALATED)

@@ -21,7 +21,7 @@ from gotong.ui.pages import refused
 from . import selectors, services
 from .forms import NeedForm, ProxyForm, StepForm
 from .models import Category, RaisedVia, Status, Urgency
-from .transitions import transition_get
+from .transitions import action_label, is_refusal, transition_get
 
 
 def _add_error(form: Any, exc: ApplicationError) -> None:
@@ -124,6 +124,8 @@ def needs_mine(request: HttpRequest, slug: str) -> HttpResponse:
 def _beneficiary_label(request: HttpRequest, need: Any) -> str:
     """Name for the RT head of that RT (logged read), a pseudonym for everyone else."""
     person: Person | None = need.beneficiary_person
+    if person is not None and person.user_id is not None and person.user_id == request.user.pk:
+        return _("You")
     if person is None:
         return _("Household #%(id)s") % {"id": need.beneficiary_household_id}
     if not need.is_anonymous and request.user.has_perm("needs.triage", need.rt):
@@ -166,13 +168,15 @@ def need_detail(request: HttpRequest, slug: str, need_id: int) -> HttpResponse:
         else:
             messages.success(request, _("Saved."))
         return redirect("needs:detail", slug=slug, need_id=need.pk)
+    steps = _steps_for(request.user, need)
     return render(
         request,
         "needs/detail.html",
         {
             "need": need,
             "story": selectors.need_story(need=need),
-            "steps": _steps_for(request.user, need),
+            "steps": steps,
+            "steps_need_reason": any(step["reason"] for step in steps),
             "beneficiary": _beneficiary_label(request, need),
         },
     )
@@ -195,8 +199,9 @@ def _steps_for(user: Any, need: Any) -> list[dict[str, Any]]:
             steps.append(
                 {
                     "to": target.value,
-                    "label": target.label,
+                    "label": action_label(need.status, target),
                     "reason": rule.reason_required and not own_confirm,
+                    "secondary": is_refusal(target),
                 }
             )
     return steps

@@ -6,3 +6,6 @@ class RegistryConfig(AppConfig):
     name = "gotong.registry"
     label = "registry"
     verbose_name = _("Registry")
+
+    def ready(self) -> None:
+        from . import log_types  # noqa: F401  (declares its public log entry types)

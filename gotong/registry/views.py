@@ -2,7 +2,6 @@
 explicit reveal, queues for requests, duplicates, organisations and imports."""
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -12,12 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from gotong.accounts.permissions import permission_gate
+from gotong.accounts.permissions import permission_holds_over
 from gotong.core.exceptions import ApplicationError
 from gotong.territory import selectors as territory_selectors
 from gotong.territory.middleware import request_kelurahan
+from gotong.ui.pages import form_error, gate, refused
 
-from . import importing, selectors, services
+from . import selectors, services
 from .consent import consent_text
 from .forms import (
     CaseDecisionForm,
@@ -35,34 +35,6 @@ from .forms import (
 from .models import AccessChannel, ConsentPurpose, OrganisationStatus
 
 
-def _refused(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-    return render(request, "web/refused.html", {"message": exc.message}, status=exc.status_code)
-
-
-def _form_error(form: Any, exc: ApplicationError) -> None:
-    field = exc.extra.get("field")
-    form.add_error(field if field in form.fields else None, str(exc.message))
-
-
-def _gate(perm: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
-    """Pages check the same permission table as the API before doing anything."""
-
-    def wrap(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-        @login_required
-        def gated(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            try:
-                permission_gate(request.user, perm, request_kelurahan(request))
-                return view(request, *args, **kwargs)
-            except ApplicationError as exc:
-                return _refused(request, exc)
-
-        gated.__name__ = view.__name__
-        gated.__doc__ = view.__doc__
-        return gated
-
-    return wrap
-
-
 def _consent_help(kelurahan: Any) -> str:
     return consent_text(kelurahan_name=kelurahan.name, purpose=ConsentPurpose.AID).split(" Untuk")[
         0
@@ -72,7 +44,7 @@ def _consent_help(kelurahan: Any) -> str:
 # ------------------------------------------------------------------ own data
 
 
-@_gate("registry.register_self")
+@gate("registry.register_self")
 def register(request: HttpRequest, slug: str) -> HttpResponse:
     """Self-registration after phone login."""
     kelurahan = request_kelurahan(request)
@@ -90,7 +62,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
                 consents=form.cleaned_data["consents"],
             )
         except ApplicationError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("You are registered. Thank you!"))
             return redirect("registry:me", slug=slug)
@@ -99,7 +71,7 @@ def register(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@_gate("registry.view_own_data")
+@gate("registry.view_own_data")
 def me(request: HttpRequest, slug: str) -> HttpResponse:
     """My data: what is held, my consents, who saw my data, my requests."""
     kelurahan = request_kelurahan(request)
@@ -153,7 +125,7 @@ def me(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@_gate("registry.view_own_data")
+@gate("registry.view_own_data")
 def me_export(request: HttpRequest, slug: str) -> HttpResponse:
     """Download everything held about me as JSON."""
     kelurahan = request_kelurahan(request)
@@ -168,7 +140,7 @@ def me_export(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
-@_gate("registry.volunteer_signup")
+@gate("registry.volunteer_signup")
 def volunteer_signup(request: HttpRequest, slug: str) -> HttpResponse:
     """Offer skills and a weekly time window as a volunteer."""
     kelurahan = request_kelurahan(request)
@@ -188,7 +160,7 @@ def volunteer_signup(request: HttpRequest, slug: str) -> HttpResponse:
                 max_tasks_per_week=data["max_tasks_per_week"],
             )
         except ApplicationError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("Thank you for volunteering!"))
             return redirect("registry:me", slug=slug)
@@ -198,7 +170,7 @@ def volunteer_signup(request: HttpRequest, slug: str) -> HttpResponse:
 # -------------------------------------------------------- registration by others
 
 
-@_gate("registry.register_household")
+@gate("registry.register_household")
 def household_new(request: HttpRequest, slug: str, rt_id: int) -> HttpResponse:
     """The RT head registers a household of their RT (proxy)."""
     kelurahan = request_kelurahan(request)
@@ -218,14 +190,14 @@ def household_new(request: HttpRequest, slug: str, rt_id: int) -> HttpResponse:
                 consents=form.cleaned_data["consents"],
             )
         except ApplicationError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("Household registered."))
             return redirect("registry:persons", slug=slug)
     return render(request, "registry/household.html", {"form": form, "members": members, "rt": rt})
 
 
-@_gate("registry.register_kiosk")
+@gate("registry.register_kiosk")
 def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
     """Kiosk at the kelurahan office or posyandu: an operator registers with the paper form."""
     kelurahan = request_kelurahan(request)
@@ -245,7 +217,7 @@ def kiosk(request: HttpRequest, slug: str) -> HttpResponse:
                 evidence=form.cleaned_data.get("evidence"),
             )
         except ApplicationError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("Resident registered."))
             if getattr(person, "merge_case", None) is not None:
@@ -271,7 +243,7 @@ def organisation_new(request: HttpRequest, slug: str) -> HttpResponse:
                 actor=request.user, kelurahan=kelurahan, **form.cleaned_data
             )
         except ApplicationError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
         else:
             messages.success(request, _("Thank you! An operator will check and approve it."))
             return redirect("registry:organisations", slug=slug)
@@ -283,9 +255,7 @@ def organisation_new(request: HttpRequest, slug: str) -> HttpResponse:
 def organisations(request: HttpRequest, slug: str) -> HttpResponse:
     """Approved organisations (public); the approval queue for operators."""
     kelurahan = request_kelurahan(request)
-    may_decide = request.user.is_authenticated and request.user.has_perm(
-        "registry.approve_organisation", kelurahan
-    )
+    may_decide = permission_holds_over(request.user, "registry.approve_organisation", kelurahan)
     if request.method == "POST" and may_decide:
         try:
             organisation = selectors.organisation_get(
@@ -317,7 +287,7 @@ def organisations(request: HttpRequest, slug: str) -> HttpResponse:
 # ------------------------------------------------------------- residents (Tier 1/2)
 
 
-@_gate("registry.view_persons")
+@gate("registry.view_persons")
 def persons(request: HttpRequest, slug: str) -> HttpResponse:
     """Residents the viewer may see (their RT, RW or the kelurahan); every row is logged."""
     kelurahan = request_kelurahan(request)
@@ -345,7 +315,7 @@ def persons(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-@_gate("registry.view_persons")
+@gate("registry.view_persons")
 def person(request: HttpRequest, slug: str, person_id: int) -> HttpResponse:
     """One resident's Tier-1 data; Tier-2 only after choosing a purpose (logged)."""
     kelurahan = request_kelurahan(request)
@@ -363,10 +333,12 @@ def person(request: HttpRequest, slug: str, person_id: int) -> HttpResponse:
             )
     except ApplicationError as exc:
         if request.method != "POST":
-            return _refused(request, exc)
+            return refused(request, exc)
         data = services.person_tier1(person=target, actor=request.user)
-        _form_error(form, exc)
-    may_reveal = request.user.has_perm("registry.reveal_sensitive", target.rt or kelurahan)
+        form_error(form, exc)
+    may_reveal = permission_holds_over(
+        request.user, "registry.reveal_sensitive", target.rt or kelurahan
+    )
     return render(
         request,
         "registry/person.html",
@@ -377,7 +349,7 @@ def person(request: HttpRequest, slug: str, person_id: int) -> HttpResponse:
 # ------------------------------------------------------ operators' queues
 
 
-@_gate("registry.handle_requests")
+@gate("registry.handle_requests")
 def requests_queue(request: HttpRequest, slug: str) -> HttpResponse:
     """Open correction and erasure requests with their 3 x 24 hour deadline."""
     kelurahan = request_kelurahan(request)
@@ -403,7 +375,7 @@ def requests_queue(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "registry/requests.html", {"queue": queue, "form": ResolveForm()})
 
 
-@_gate("registry.manage_duplicates")
+@gate("registry.manage_duplicates")
 def duplicates(request: HttpRequest, slug: str) -> HttpResponse:
     """Possible duplicates for an operator to decide."""
     kelurahan = request_kelurahan(request)
@@ -434,7 +406,7 @@ def duplicates(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "registry/duplicates.html", {"pairs": pairs, "form": CaseDecisionForm()})
 
 
-@_gate("registry.import")
+@gate("registry.import")
 def person_import(request: HttpRequest, slug: str) -> HttpResponse:
     """Upload a CSV/XLSX list of residents: all rows or none, with a row report."""
     kelurahan = request_kelurahan(request)
@@ -450,18 +422,18 @@ def person_import(request: HttpRequest, slug: str) -> HttpResponse:
                 content=upload.read(),
             )
         except ApplicationError as exc:
-            _form_error(form, exc)
+            form_error(form, exc)
     return render(
         request,
         "registry/import.html",
-        {"form": form, "batch": batch, "columns": importing.ALL_COLUMNS},
+        {"form": form, "batch": batch, "columns": services.importing.ALL_COLUMNS},
     )
 
 
-@_gate("registry.import")
+@gate("registry.import")
 def import_report(request: HttpRequest, slug: str, batch_id: int) -> HttpResponse:
     """The row-by-row report of an import as CSV."""
     batch = selectors.import_batch_get(kelurahan=request_kelurahan(request), pk=batch_id)
-    response = HttpResponse(importing.report_csv(batch.report), content_type="text/csv")
+    response = HttpResponse(services.report_csv(batch.report), content_type="text/csv")
     response["Content-Disposition"] = f'attachment; filename="laporan-impor-{batch.pk}.csv"'
     return response

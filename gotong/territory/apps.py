@@ -6,3 +6,6 @@ class TerritoryConfig(AppConfig):
     name = "gotong.territory"
     label = "territory"
     verbose_name = _("Territory")
+
+    def ready(self) -> None:
+        from . import log_types  # noqa: F401  (declares its public log entry types)

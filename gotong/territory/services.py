@@ -1,11 +1,14 @@
 """Territory use-cases.
 
-- ``kelurahan_create``: set up a tenant from its official Kemendagri code.
+- ``kelurahan_create``: set up a tenant from its official Kemendagri code (apps that keep
+  something per kelurahan, such as the funds ledger's fixed accounts, add it through
+  ``kelurahan_created_register``).
 - ``rw_create`` / ``rt_create``: add neighbourhood units, numbers unique in their parent.
 - ``territory_geometry_set``: record a unit's centroid and GeoJSON boundary.
 """
 
 import hashlib
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +27,17 @@ from .regions import official_village_get
 from .validators import region_code_normalize
 
 _GEOMETRY_TYPES = {"Polygon", "MultiPolygon"}
+
+# Higher apps set up their part of a new kelurahan in its creating transaction without
+# territory depending on them: each registers ``hook(kelurahan=)`` once in AppConfig.ready.
+KelurahanCreated = Callable[..., object]
+_KELURAHAN_CREATED: list[KelurahanCreated] = []
+
+
+def kelurahan_created_register(hook: KelurahanCreated) -> None:
+    """Run ``hook(kelurahan=)`` for every kelurahan created from now on (once per hook)."""
+    if all(h is not hook for h in _KELURAHAN_CREATED):
+        _KELURAHAN_CREATED.append(hook)
 
 
 @transaction.atomic
@@ -67,6 +81,8 @@ def kelurahan_create(*, region_code: str, slug: str = "", is_demo: bool = False)
         subject=f"kelurahan:{kelurahan.pk}",
         data={"region_code": code, "demo": is_demo},
     )
+    for hook in _KELURAHAN_CREATED:
+        hook(kelurahan=kelurahan)
     return kelurahan
 
 

@@ -18,6 +18,7 @@ from gotong.core.timeutils import utc_iso
 from gotong.territory.middleware import request_kelurahan
 
 from . import selectors, services
+from .log_schema import text_digest
 
 router = Router(tags=["transparency"])
 
@@ -143,12 +144,15 @@ class EvidenceOut(Schema):
     receipt_code: str
     receipt_url: str
     subject: str
+    media_type: str
     sha256: str
     public_sha256: str
     phash: str
     log_index: int
     captured_at: str | None
     gps: GpsOut | None
+    # The note itself is private; the log (and this answer) carry its SHA-256.
+    note_sha256: str | None
 
 
 @api_route(
@@ -165,8 +169,10 @@ def evidence_upload(
     note: Form[str] = "",
 ) -> Status:
     """Upload a photo (JPEG, PNG or WebP, at most 10 MB) as evidence about ``subject``
-    (``activity:12``); the note is public, so no personal data. Returns the receipt."""
-    evidence = services.evidence_upload(
+    (``need:3`` or ``activity:12``): its team, the RT/RW heads over it and officers may.
+    The note is private (the log keeps its SHA-256); no phone or NIK/KK numbers in it.
+    Returns the receipt."""
+    evidence = services.evidence_submit(
         kelurahan=request_kelurahan(request),
         uploader=request.user,
         subject=subject,
@@ -181,11 +187,13 @@ def evidence_upload(
             "receipt_code": evidence.code,
             "receipt_url": request.build_absolute_uri(path),
             "subject": evidence.subject,
+            "media_type": evidence.media_type,
             "sha256": evidence.sha256,
             "public_sha256": evidence.public_sha256,
             "phash": evidence.phash,
             "log_index": evidence.log_index,
             "captured_at": utc_iso(evidence.captured_at) if evidence.captured_at else None,
             "gps": {"lat": lat, "lon": lon} if lat is not None else None,
+            "note_sha256": text_digest(evidence.note) if evidence.note else None,
         },
     )

@@ -6,3 +6,6 @@ class TransparencyConfig(AppConfig):
     name = "gotong.transparency"
     label = "transparency"
     verbose_name = _("Transparency log")
+
+    def ready(self) -> None:
+        from . import log_types  # noqa: F401  (declares its public log entry types)

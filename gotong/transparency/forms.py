@@ -21,9 +21,12 @@ class EvidenceForm(forms.Form):
         widget=forms.TextInput(attrs={"autocapitalize": "none", "spellcheck": "false"}),
     )
     note = forms.CharField(
-        label=_("What was done (public)"),
+        label=_("Note (private)"),
         required=False,
         max_length=EVIDENCE_NOTE_MAX,
-        help_text=_("Shown on the public receipt: no names, phone numbers or addresses."),
+        help_text=_(
+            "Seen only by the team, the RT/RW heads and officers; the public log keeps its "
+            "fingerprint. No phone, NIK or KK numbers."
+        ),
         widget=forms.Textarea(attrs={"rows": 3}),
     )

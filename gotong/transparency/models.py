@@ -181,3 +181,22 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.subject}"
+
+
+class EvidenceUploadAttempt(models.Model):
+    """One evidence upload a user tried, for the per-minute limit (``upload_limits.py``).
+
+    Written before the photo is read, in its own commit, so refused photos count too;
+    rows older than an hour are deleted as new ones come in.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("evidence upload attempt")
+        verbose_name_plural = _("evidence upload attempts")
+        indexes = [models.Index(fields=["user", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} @ {self.at:%Y-%m-%d %H:%M:%S}"

@@ -3,11 +3,21 @@
 No Django models here: ``services.evidence_upload`` calls ``photo_inspect`` on the raw
 bytes and stores what it returns. The public copy is rebuilt from decoded pixels, so no
 metadata of the original (EXIF, GPS, XMP, ICC profile, comments) can survive in it.
+
+Memory is bounded: the pixel limit is what a phone camera makes (40 MP in settings); JPEG
+decodes at a reduced DCT scale (``draft``); PNG and WebP cannot, so a whole frame is
+decoded (about 4 bytes a pixel: 160 MB at 40 MP) and at once box-reduced to twice the
+public size, before any other copy is made; and at most ``DECODE_SLOTS`` frames are
+decoded at the same time per process, so concurrent uploads wait rather than add up
+(``bench/evidence_memory.py`` measures it).
 """
 
+import ctypes
+import ctypes.util
 import datetime as dt
 import hashlib
 import io
+import threading
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +31,27 @@ MEDIA_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/webp": "webp"}
 PUBLIC_MEDIA_TYPE = "image/jpeg"
 PUBLIC_JPEG_QUALITY = 82
+# Full frames decoded at the same time in one process; more uploads wait for a slot.
+DECODE_SLOTS = 2
+_decode_slots = threading.BoundedSemaphore(DECODE_SLOTS)
+# Pillow keeps a frame in 16 MB blocks. glibc raises its mmap threshold after the first
+# such block is freed and then serves later blocks from per-thread heaps that it never
+# gives back, so 8 upload threads would each keep a whole frame (about 800 MB measured
+# instead of 360 MB). A fixed threshold keeps large blocks mapped: freed means returned.
+MMAP_THRESHOLD_BYTES = 4 * 1024 * 1024
+_M_MMAP_THRESHOLD = -3
+
+
+def _large_blocks_returned() -> None:
+    """Fix glibc's mmap threshold (no-op elsewhere, e.g. musl or macOS)."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
+    except (OSError, AttributeError):
+        return
+
+
+_large_blocks_returned()
 
 
 class PhotoRejected(ValueError):
@@ -78,15 +109,18 @@ def photo_inspect(raw: bytes, *, max_side: int, max_pixels: int) -> PhotoFacts:
                 if probe.width * probe.height > max_pixels:
                     raise PhotoRejected("pixels", f"{probe.width}x{probe.height}")
                 probe.verify()
-            image = Image.open(io.BytesIO(raw), formats=[pillow_format])
-            width, height = image.size
-            exif = image.getexif()
-            if pillow_format == "JPEG":
-                # Decode at a reduced DCT scale: all of the data is still read (a truncated
-                # file fails), at a fraction of the memory of a 50-megapixel frame.
-                image.draft("RGB", (max_side * 2, max_side * 2))
-            image.load()
-            upright = ImageOps.exif_transpose(image) or image
+            with _decode_slots:
+                image = Image.open(io.BytesIO(raw), formats=[pillow_format])
+                width, height = image.size
+                exif = image.getexif()
+                if pillow_format == "JPEG":
+                    # Decode at a reduced DCT scale: all of the data is still read (a
+                    # truncated file fails), at a fraction of the memory of a full frame.
+                    image.draft("RGB", (max_side * 2, max_side * 2))
+                image.load()
+                frame = _reduced(image, longest=max_side * 2)
+                del image  # the full frame goes now, not when the function returns
+            upright = ImageOps.exif_transpose(frame) or frame
             pixels = _rgb(upright)
     except PhotoRejected:
         raise
@@ -110,6 +144,23 @@ def photo_inspect(raw: bytes, *, max_side: int, max_pixels: int) -> PhotoFacts:
         public_sha256=hashlib.sha256(public_bytes).hexdigest(),
         phash=str(imagehash.phash(pixels)),
     )
+
+
+def _reduced(image: Image.Image, *, longest: int) -> Image.Image:
+    """The decoded frame box-reduced by a whole factor so its longest side is at most about
+    ``longest`` (the EXIF block stays in ``info`` for the orientation); the full frame is
+    dropped as soon as this returns."""
+    factor = max(image.size) // longest
+    if factor < 2:
+        return image
+    if image.mode not in ("RGB", "RGBA", "L", "LA", "CMYK"):
+        # Palette, 1-bit and 16-bit frames cannot be box-reduced: widen, then reduce.
+        see_through = image.mode in ("P", "PA") or "transparency" in image.info
+        image = image.convert("RGBA" if see_through else "RGB")
+    info = image.info
+    reduced = image.reduce(factor)
+    reduced.info = info
+    return reduced
 
 
 def _rgb(image: Image.Image) -> Image.Image:

@@ -11,5 +11,10 @@ permissions_declare(
         "transparency.evidence_upload": roles(
             Role.RELAWAN, Role.KETUA_RT, Role.KETUA_RW, Role.OPERATOR, Role.BENDAHARA, Role.ADMIN
         ),
+        # Evidence notes are private: besides the uploader and those over the subject,
+        # the kelurahan's officers read them.
+        "transparency.view_notes": roles(
+            Role.OPERATOR, Role.LURAH, Role.KOMITE_ETIKA, Role.AUDITOR, Role.ADMIN
+        ),
     }
 )

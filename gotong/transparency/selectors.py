@@ -14,16 +14,20 @@ from django.core.files.storage import storages
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from gotong.core.exceptions import NotFound, ValidationFailed
+from gotong.accounts.permissions import permission_holds
+from gotong.core.exceptions import ApplicationError, NotFound, ValidationFailed
 from gotong.territory.models import Kelurahan
 
 from . import merkle
 from .canonical import tree_head_signature_valid
+from .evidence_subjects import evidence_subject_require
 from .models import Evidence, LogEntry, LogHead, SignedTreeHead, TreeNode
 from .photos import phash_distance
 from .services import node_fetcher
 
 MAX_ENTRIES_PER_PAGE = 1000
+# Officers who read every evidence note of their kelurahan (declared in rules.py).
+NOTE_VIEW = "transparency.view_notes"
 
 
 def log_size(*, kelurahan: Kelurahan) -> int:
@@ -383,3 +387,21 @@ def receipt_get(*, kelurahan: Kelurahan, code: str) -> Receipt:
         check=check,
         browser=inclusion_browser_data(entry=entry, check=check),
     )
+
+
+def evidence_note_visible_to(*, user: Any, evidence: Evidence) -> bool:
+    """May ``user`` read the typed note of this evidence? The uploader, officers of the
+    kelurahan, and whoever the subject's app lets give evidence about the subject (its
+    team, the RT/RW heads over it). The public never does."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if evidence.uploader_id == user.pk:
+        return True
+    kelurahan = evidence.kelurahan
+    if permission_holds(user, NOTE_VIEW, kelurahan):
+        return True
+    try:
+        evidence_subject_require(user=user, kelurahan=kelurahan, subject=evidence.subject)
+    except ApplicationError:
+        return False
+    return True

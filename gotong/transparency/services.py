@@ -8,7 +8,8 @@
 - ``tree_head_publish``: sign the current tree head (on a schedule and after batches).
 - ``actor_pseudonym``: the stable keyed-hash id under which a user appears in the log.
 - ``evidence_upload``: store a photo as evidence (private original, stripped public copy,
-  hashes) and record it in the log with a public receipt code.
+  hashes) and record it in the log with a public receipt code; ``evidence_submit`` is the
+  upload page's and API's door, which first asks the subject's app who may.
 """
 
 import atexit
@@ -40,45 +41,15 @@ from gotong.territory.models import Kelurahan
 
 from . import merkle
 from .canonical import canonical_bytes
+from .evidence_subjects import evidence_subject_require
+from .log_schema import LogSchemaViolation as LogSchemaViolation  # re-exported for callers
+from .log_schema import PersonalDataInLog, entry_data_clean, personal_number_check
 from .models import Evidence, LogEntry, LogHead, QueuedEntry, SignedTreeHead, TreeNode
 from .photos import EXTENSIONS, PhotoRejected, photo_inspect
 from .signing import public_key_bytes, tree_head_sign
+from .upload_limits import evidence_upload_attempt_record
 
 logger = logging.getLogger(__name__)
-
-# Keys and values that must never reach the public log (it outlives any erasure).
-_FORBIDDEN_KEYS = {
-    "name",
-    "nama",
-    "display_name",
-    "phone",
-    "telepon",
-    "hp",
-    "nik",
-    "kk",
-    "no_kk",
-    "kk_number",
-    "address",
-    "alamat",
-    "birth_date",
-    "tanggal_lahir",
-    "email",
-    "diagnosis",
-    "health",
-    "kesehatan",
-    "bank_account",
-    "rekening",
-}
-# A NIK/KK (16 digits) or an Indonesian mobile number standing as a word of its own; runs
-# inside a longer alphanumeric token (a hex SHA-256 digest, a receipt code) are not ids.
-_FORBIDDEN_VALUES = re.compile(
-    r"(?<![0-9A-Za-z])\d{16}(?![0-9A-Za-z])"
-    r"|(?<![0-9A-Za-z])(?:\+62|62|0)8\d{7,11}(?![0-9A-Za-z])"
-)
-
-
-class PersonalDataInLog(ValueError):
-    """A caller tried to put personal data in the public log (a programming error)."""
 
 
 def actor_pseudonym(user_id: int) -> str:
@@ -97,27 +68,10 @@ def _actor_label(actor: Any, role: str | None, kelurahan: Kelurahan) -> str:
     return f"{role}:{actor_pseudonym(actor.pk)}"
 
 
-# Values under these key endings are digests (a pHash can be 16 hex digits that are all
-# decimal, e.g. 8000000000000000 for a plain picture), never identity numbers.
-_DIGEST_KEY_ENDINGS = ("hash", "sha256", "digest")
-
-
 def _check_no_personal_data(value: Any, path: str = "data") -> None:
-    if isinstance(value, Mapping):
-        for key, item in value.items():
-            name = str(key).lower()
-            if name in _FORBIDDEN_KEYS:
-                raise PersonalDataInLog(f"{path}.{key} would put personal data in the public log")
-            if name.endswith(_DIGEST_KEY_ENDINGS) and isinstance(item, str):
-                if not all(ch in "0123456789abcdef" for ch in item.lower()):
-                    raise PersonalDataInLog(f"{path}.{key} must be a hex digest")
-                continue
-            _check_no_personal_data(item, f"{path}.{key}")
-    elif isinstance(value, list | tuple):
-        for position, item in enumerate(value):
-            _check_no_personal_data(item, f"{path}[{position}]")
-    elif isinstance(value, str) and _FORBIDDEN_VALUES.search(value):
-        raise PersonalDataInLog(f"{path} looks like a phone number or NIK/KK")
+    """The second line of defence over strings the schema let through (the subject)."""
+    if isinstance(value, str):
+        personal_number_check(value, path)
 
 
 def _entry_build(
@@ -133,7 +87,8 @@ def _entry_build(
         "at": utc_iso(),
         "actor": _actor_label(actor, role, kelurahan),
         "subject": subject,
-        "data": dict(data or {}),
+        # Declared fields only, of their declared kinds; typed texts become their hash.
+        "data": entry_data_clean(type, data),
     }
 
 
@@ -148,11 +103,16 @@ def entry_record(
 ) -> LogEntry:
     """Append ``{"type", "at", "actor", "subject", "data"}`` to the kelurahan's log.
 
-    ``actor`` is a User (shown as ``role:pseudonym``) or None for the system. Call it in
-    the transaction of the change it records: both commit or neither does.
+    ``actor`` is a User (shown as ``role:pseudonym``) or None for the system. ``data``
+    must fit the schema declared for ``type`` (``log_schema``, each app's
+    ``log_types.py``): an undeclared type or key, or a value of the wrong kind, raises
+    ``LogSchemaViolation``; a ``TEXT_HASH`` field's text is logged as its SHA-256. Call it
+    in the transaction of the change it records: both commit or neither does.
     """
-    entry = _entry_build(kelurahan, type, actor, subject, data, role)
-    return entries_append(kelurahan=kelurahan, entries=[entry])[0]
+    entry = _entry_build(kelurahan, type, actor, subject, data, role)  # checked here
+    _check_no_personal_data(entry["subject"], "subject")
+    with transaction.atomic():
+        return _append_locked(_head_locked(kelurahan), [entry])[0]
 
 
 QUEUE_BATCH = 500
@@ -254,16 +214,15 @@ def entry_enqueue(
 ) -> None:
     """Queue an entry in the caller's transaction; it reaches the log right after commit.
 
-    The entry is checked for personal data now (the caller's change fails, not the
-    append), commits or rolls back with the change, and takes no lock: concurrent writers
-    do not serialise on the log's append lock. After the commit the queue is appended in
-    order by ``queue_drain``: in a background thread of this process a moment later, in
-    batches (``GOTONG_LOG_DRAIN_IN_BACKGROUND``, the default), or at once (tests). If the
-    process dies first, the tree-head task appends it. The entry's ``at`` is the time of
-    the change; its index is given at the append.
+    The entry is checked against its type's schema and for personal data now (the
+    caller's change fails, not the append), commits or rolls back with the change, and
+    takes no lock: concurrent writers do not serialise on the log's append lock. After the
+    commit the queue is appended in order by ``queue_drain``: in a background thread of
+    this process a moment later, in batches (``GOTONG_LOG_DRAIN_IN_BACKGROUND``, the
+    default), or at once (tests). If the process dies first, the tree-head task appends
+    it. The entry's ``at`` is the time of the change; its index is given at the append.
     """
     entry = _entry_build(kelurahan, type, actor, subject, data, role)
-    _check_no_personal_data(entry["data"])
     _check_no_personal_data(entry["subject"], "subject")
     QueuedEntry.objects.create(kelurahan=kelurahan, entry=entry, queued_at=timezone.now())
     connection = transaction.get_connection()
@@ -319,9 +278,10 @@ def queues_drain_all() -> int:
 @transaction.atomic
 def entries_append(*, kelurahan: Kelurahan, entries: Iterable[dict[str, Any]]) -> list[LogEntry]:
     """Append entries in order; O(log n) stored nodes per entry, no rehash of the tree."""
-    batch = list(entries)
+    batch = [
+        {**entry, "data": entry_data_clean(entry["type"], entry.get("data"))} for entry in entries
+    ]
     for entry in batch:
-        _check_no_personal_data(entry.get("data", {}))
         _check_no_personal_data(entry.get("subject", ""), "subject")
     return _append_locked(_head_locked(kelurahan), batch)
 
@@ -495,16 +455,29 @@ def _evidence_input_check(*, subject: str, note: str) -> None:
             {"field": "note"},
         )
     try:
-        _check_no_personal_data({"note": note})
+        # The note is never public (the log keeps its hash), but it is read by the team
+        # and the heads over the subject: identity numbers do not belong in it.
+        personal_number_check(note, "note")
     except PersonalDataInLog as exc:
         raise ValidationFailed(
-            _("The note is public: leave out phone numbers, NIK and KK numbers."),
+            _("Leave phone numbers, NIK and KK numbers out of the note."),
             {"field": "note"},
         ) from exc
 
 
-@transaction.atomic
 def evidence_upload(
+    *, kelurahan: Kelurahan, uploader: Any, subject: str, upload: Any, note: str = ""
+) -> Evidence:
+    """Store a photo as evidence about ``subject`` (at most N a minute per user, counted
+    before the upload's transaction so refused photos count too)."""
+    evidence_upload_attempt_record(uploader=uploader)
+    return _evidence_store(
+        kelurahan=kelurahan, uploader=uploader, subject=subject, upload=upload, note=note
+    )
+
+
+@transaction.atomic
+def _evidence_store(
     *, kelurahan: Kelurahan, uploader: Any, subject: str, upload: Any, note: str = ""
 ) -> Evidence:
     """Store a photo as evidence about ``subject`` and record its hashes in the log.
@@ -558,7 +531,7 @@ def evidence_upload(
         if facts.latitude is not None:
             data["gps"] = {"lat": gps_public(facts.latitude), "lon": gps_public(facts.longitude)}
         if note:
-            data["note"] = note
+            data["note"] = note  # a TEXT_HASH field: the log keeps its SHA-256 only
         entry = entry_record(
             kelurahan=kelurahan,
             type=EVIDENCE_ENTRY_TYPE,
@@ -592,3 +565,23 @@ def evidence_upload(
         for storage, path in saved:
             storage.delete(path)
         raise
+
+
+def evidence_submit(
+    *, kelurahan: Kelurahan, uploader: Any, subject: str, upload: Any, note: str = ""
+) -> Evidence:
+    """A person hands in a photo about a need or an activity (the upload page and API).
+
+    The app that owns the subject decides who may (``evidence_subjects``): a kind no app
+    registered is refused, and so is a person outside the subject's team and area.
+    Services that attach evidence in their own steps (a payment proof, a delivery photo)
+    check their own rules and call ``evidence_upload``. Not atomic itself: the upload
+    limit's attempt row must survive a refused photo.
+    """
+    permission_gate(uploader, EVIDENCE_UPLOAD, kelurahan)
+    subject = subject.strip()
+    _evidence_input_check(subject=subject, note="")
+    evidence_subject_require(user=uploader, kelurahan=kelurahan, subject=subject)
+    return evidence_upload(
+        kelurahan=kelurahan, uploader=uploader, subject=subject, upload=upload, note=note
+    )

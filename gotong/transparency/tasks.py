@@ -3,8 +3,9 @@
 import datetime as dt
 
 from django.conf import settings
-from django.utils import timezone
 from django_tasks import task
+
+from gotong.core.scheduling import task_chain_continue
 
 from . import services
 
@@ -12,8 +13,8 @@ from . import services
 @task()
 def tree_heads_publish_task(reschedule: bool = True) -> int:
     """Sign a new head for every log that grew, then schedule the next run."""
-    published = services.tree_heads_publish_all()
-    if reschedule and tree_heads_publish_task.get_backend().supports_defer:
-        later = timezone.now() + dt.timedelta(seconds=settings.GOTONG_TREE_HEAD_INTERVAL_SECONDS)
-        tree_heads_publish_task.using(run_after=later).enqueue(reschedule=True)
-    return published
+    if reschedule:
+        # The successor first: a worker killed while publishing leaves it waiting.
+        interval = dt.timedelta(seconds=settings.GOTONG_TREE_HEAD_INTERVAL_SECONDS)
+        task_chain_continue(tree_heads_publish_task, interval=interval)
+    return services.tree_heads_publish_all()

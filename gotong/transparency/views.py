@@ -13,8 +13,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from gotong.accounts.permissions import permission_gate
-from gotong.core.exceptions import ApplicationError, NotFound
+from gotong.core.exceptions import ApplicationError, NotFound, PermissionDenied
 from gotong.territory.middleware import request_kelurahan
+from gotong.ui.pages import refused
 
 from . import selectors, services
 from .forms import EvidenceForm
@@ -30,7 +31,8 @@ def _qr_svg(url: str) -> str:
 
 @login_required
 def evidence_upload(request: HttpRequest, slug: str) -> HttpResponse:
-    """Upload a photo as evidence (relawan, RT/RW heads, operators); then show its receipt."""
+    """Upload a photo as evidence about a need or activity (its team, the RT/RW heads over
+    it, officers); then show its receipt."""
     kelurahan = request_kelurahan(request)
     try:
         permission_gate(request.user, services.EVIDENCE_UPLOAD, kelurahan)
@@ -43,13 +45,16 @@ def evidence_upload(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            evidence = services.evidence_upload(
+            evidence = services.evidence_submit(
                 kelurahan=kelurahan,
                 uploader=request.user,
                 subject=form.cleaned_data["subject"],
                 upload=form.cleaned_data["file"],
                 note=form.cleaned_data["note"],
             )
+        except (PermissionDenied, NotFound) as exc:
+            # Not this person's subject to give evidence about: a refusal, not a typo.
+            return refused(request, exc)
         except ApplicationError as exc:
             field = exc.extra.get("field")
             form.add_error(field if field in form.fields else None, str(exc.message))
@@ -71,6 +76,11 @@ def receipt(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     context = {
         "receipt": found,
         "evidence": found.evidence,
+        # The typed note is private: the uploader, the team and heads over the subject,
+        # officers. Everyone else sees what was done (the log), never the note.
+        "note_visible": selectors.evidence_note_visible_to(
+            user=request.user, evidence=found.evidence
+        ),
         "record": found.record,
         "check": found.check,
         "browser": found.browser,

@@ -6,5 +6,7 @@ app_name = "web"
 
 urlpatterns = [
     path("", views.landing, name="landing"),
+    # Browsers ask for /favicon.ico whatever the page links; the logo answers.
+    path("favicon.ico", views.favicon, name="favicon"),
     path("k/<slug:slug>/", views.kelurahan_home, name="home"),
 ]

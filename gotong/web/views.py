@@ -1,7 +1,8 @@
 """Public pages: the instance landing page and each kelurahan's home page."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 
 from gotong.accounts.permissions import memberships_effective
 from gotong.territory import selectors as territory_selectors
@@ -23,3 +24,8 @@ def kelurahan_home(request: HttpRequest, slug: str) -> HttpResponse:
     rt_count = sum(rw.rt_count for rw in rws)  # type: ignore[attr-defined]
     context = {"rws": rws, "my_roles": my_roles, "rt_count": rt_count}
     return render(request, "web/home.html", context)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico whatever the page links: send them to the logo."""
+    return HttpResponsePermanentRedirect(static("web/img/logo.svg"))

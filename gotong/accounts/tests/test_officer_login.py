@@ -42,7 +42,7 @@ def test_a_wrong_authenticator_code_is_refused(client: Any, operator: Any) -> No
         "/masuk/petugas/", {"phone": operator.phone, "password": PASSWORD, "token": token}
     )
     assert response.status_code == 200
-    assert response.context["form"].errors["token"]
+    assert response.context["form"].non_field_errors()
     assert "_auth_user_id" not in client.session
 
 

@@ -1,13 +1,16 @@
 """Test data for activities: volunteers with logins and skills, a sick elderly resident,
-approved needs, and helpers to read codes from the file outbox."""
+approved needs, a delivery activity built through the services (``World``, ``plan``,
+``run_to_reported``), and helpers to read codes from the file outbox and count log entries."""
 
 import datetime as dt
 import io
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -15,13 +18,18 @@ from PIL import Image, ImageDraw
 
 from gotong.accounts.models import Role
 from gotong.accounts.tests.factories import MembershipFactory
+from gotong.activities import services
+from gotong.activities.models import Activity, SignOff
+from gotong.core.exceptions import PermissionDenied
 from gotong.needs import services as need_services
 from gotong.needs.models import Need, RaisedVia
 from gotong.needs.tests.factories import resident
-from gotong.registry.models import Household, Person, Volunteer
+from gotong.registry.models import Household, Person, Skill, Volunteer
 from gotong.registry.services import volunteer_signup
 from gotong.registry.tests.factories import PersonFactory
-from gotong.territory.models import RT
+from gotong.territory.models import RT, Kelurahan
+from gotong.transparency.models import Evidence, LogEntry
+from gotong.transparency.services import evidence_upload
 
 ANY_TIME = [(d, dt.time(0, 0), dt.time(23, 59)) for d in range(7)]
 
@@ -95,3 +103,82 @@ def photo(name: str = "bukti.png", colour: str = "green") -> SimpleUploadedFile:
     buffer = io.BytesIO()
     image.save(buffer, format="PNG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+@dataclass
+class World:
+    rt: RT
+    rt_head: Any
+    rw_head: Any
+    operator: Any
+    driver: Volunteer
+    grandma: Person
+    need: Need
+    activity: Activity
+    verifiers: list[Any]
+
+    def refresh(self) -> None:
+        self.activity.refresh_from_db()
+        self.need.refresh_from_db()
+
+
+def plan(
+    world_rt: RT, rw_head: Any, driver: Volunteer, needs: list[Need], **fields: Any
+) -> Activity:
+    values: dict[str, Any] = {
+        "actor": rw_head,
+        "kelurahan": world_rt.kelurahan,
+        "rt": world_rt,
+        "kind": "delivery",
+        "title": "Antar sembako",
+        "starts_at": timezone.now() + dt.timedelta(hours=1),
+        "ends_at": timezone.now() + dt.timedelta(hours=3),
+        "coordinator": driver.person.user,
+        "needs": needs,
+        "slots": [
+            services.SlotIn(
+                skill=Skill.objects.get(kelurahan=world_rt.kelurahan, code="driver"), count=1
+            )
+        ],
+    }
+    values.update(fields)
+    return services.activity_create(**values)
+
+
+def run_to_reported(w: World) -> None:
+    """Invite, accept, start, check in, photo, deliver, RT confirms, executor signs."""
+    slot = w.activity.slots.get()
+    assignment = services.assignment_invite(
+        actor=w.rw_head, activity=w.activity, slot=slot, volunteer=w.driver
+    )
+    services.assignment_respond(actor=w.driver.person.user, assignment=assignment, accept=True)
+    services.activity_start(actor=w.rt_head, activity=w.activity)
+    services.assignment_check_in(actor=w.driver.person.user, activity=w.activity)
+    services.activity_evidence_add(actor=w.driver.person.user, activity=w.activity, upload=photo())
+    services.activity_need_deliver(actor=w.rt_head, activity=w.activity, need=w.need)
+    w.refresh()
+    services.activity_confirm_on_behalf(
+        actor=w.rt_head, activity=w.activity, need=w.need, reason="Nenek tidak bisa baca SMS"
+    )
+    services.activity_signoff(actor=w.driver.person.user, activity=w.activity, layer="executor")
+    w.refresh()
+
+
+def log_size() -> int:
+    """How many entries the public log holds (a refused action adds none)."""
+    return LogEntry.objects.count()
+
+
+def independent_signoff_refused(world: World, user: Any, code: str) -> None:
+    """``user`` cannot sign as an independent verifier, for ``code``; nothing is recorded."""
+    before = (SignOff.objects.count(), log_size())
+    with pytest.raises(PermissionDenied) as info:
+        services.activity_signoff(actor=user, activity=world.activity, layer="independent")
+    assert code in info.value.extra["reasons"], info.value.extra
+    assert (SignOff.objects.count(), log_size()) == before
+
+
+def photo_by(user: Any, subject: str, kelurahan: Kelurahan) -> Evidence:
+    """A photo about ``subject`` uploaded straight through the transparency service (not
+    through an activity), as anyone with the upload role can."""
+    return evidence_upload(kelurahan=kelurahan, uploader=user, subject=subject, upload=photo())

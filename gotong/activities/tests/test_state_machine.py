@@ -12,8 +12,7 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_stat
 from gotong.activities import services
 from gotong.activities.checks import subjects_with_evidence
 from gotong.activities.models import Activity, ActivityPolicy, ActivityStatus, Assignment, SignOff
-from gotong.activities.tests.conftest import World, plan
-from gotong.activities.tests.factories import approved_need, elderly, last_code, photo
+from gotong.activities.tests.factories import World, approved_need, elderly, last_code, photo, plan
 from gotong.core.exceptions import ApplicationError
 from gotong.needs.models import Need
 from gotong.needs.models import Status as NeedStatus

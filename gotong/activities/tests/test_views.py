@@ -10,9 +10,9 @@ from django.utils import timezone
 
 from gotong.accounts.models import Role
 from gotong.activities.models import Activity, ActivityStatus, Assignment
-from gotong.activities.tests.conftest import World, plan, run_to_reported
-from gotong.activities.tests.factories import elderly, photo
+from gotong.activities.tests.factories import World, elderly, photo, plan, run_to_reported
 from gotong.needs.models import Need, RaisedVia
+from gotong.needs.tests.factories import resident
 from gotong.territory.models import RT
 
 pytestmark = pytest.mark.django_db
@@ -80,8 +80,6 @@ def test_a_failed_action_changes_nothing_and_says_why(world: World, login: Any) 
 
 
 def test_a_stranger_cannot_open_the_activity(world: World, login: Any, rt: RT) -> None:
-    from gotong.needs.tests.factories import resident
-
     response = login(resident(rt).user).get(_detail(world))
     assert response.status_code == 404
 

@@ -24,7 +24,7 @@ PHONE = "+6281234500000"
 class BrokenBackend:
     channel = "broken"
 
-    def deliver(self, message: OutboundMessage) -> str:
+    def deliver(self, message: OutboundMessage, text: str) -> str:
         raise DeliveryFailed("gateway timeout")
 
 
@@ -140,5 +140,5 @@ def test_a_dead_message_can_be_retried_by_an_operator(broken: None, monkeypatch:
 def test_file_backend_writes_one_file_per_recipient(tmp_path: Path) -> None:
     backend = FileBackend(str(tmp_path))
     message = OutboundMessage(pk=1, recipient=PHONE, template="t", body="isi")
-    assert backend.deliver(message) == "file-1"
+    assert backend.deliver(message, "isi") == "file-1"
     assert json.loads(backend.path_for(PHONE).read_text())["body"] == "isi"

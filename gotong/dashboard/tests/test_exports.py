@@ -78,7 +78,7 @@ def test_monthly_report_html_and_pdf_show_the_signed_tree_head(rt: Any) -> None:
     from gotong.transparency.services import entry_record, tree_head_publish
 
     hand_built(rt)
-    entry_record(kelurahan=rt.kelurahan, type="test.entry", actor=None, subject="test:1")
+    entry_record(kelurahan=rt.kelurahan, type="rw.created", actor=None, subject="test:1")
     head = tree_head_publish(kelurahan=rt.kelurahan)
     services.snapshot_refresh(kelurahan=rt.kelurahan)
     month = selectors.report_months(kelurahan=rt.kelurahan)[0]

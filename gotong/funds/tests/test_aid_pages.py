@@ -31,6 +31,7 @@ from gotong.funds.models import (
     Transfer,
     Voucher,
 )
+from gotong.funds.services import voucher_codes
 from gotong.funds.tests.factories import confirmed_donation, photo, umkm
 from gotong.registry.models import ConsentPurpose, DataAccess, Household
 from gotong.registry.tests.factories import PersonFactory
@@ -157,7 +158,7 @@ def test_a_household_voucher_is_sent_by_message_with_its_qr_card(
     assert voucher.household_id == household.pk and voucher.rt_id == money.rt.pk
     [body] = _outbox(head.phone)
     code = CODE_RE.search(body).group(0)
-    assert services._code_hash(code) == voucher.code_hash
+    assert services.voucher_code_hash(code) == voucher.code_hash
     assert "Rp 150.000" in body
     link = re.search(r"https?://\S+", body).group(0)
     assert "/voucher/kartu/?kode=" in link
@@ -199,7 +200,7 @@ def test_anonymous_vouchers_print_once_for_the_rt_head_who_is_told_how_many(
     assert sheet.status_code == 200 and sheet["Cache-Control"] == "no-store"
     codes = set(CODE_RE.findall(_text(sheet)))
     assert len(codes) == 3
-    assert {services._code_hash(c) for c in codes} == set(
+    assert {services.voucher_code_hash(c) for c in codes} == set(
         Voucher.objects.values_list("code_hash", flat=True)
     )
     assert _text(sheet).count("<svg") == 3
@@ -521,7 +522,7 @@ def test_wrong_voucher_codes_are_limited_per_umkm_across_requests(money: Any, lo
 def test_wrong_voucher_codes_are_limited_per_ip_address(
     money: Any, login: Any, monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr(services, "VOUCHER_WRONG_CODES_PER_IP_PER_HOUR", 12)
+    monkeypatch.setattr(voucher_codes, "VOUCHER_WRONG_CODES_PER_IP_PER_HOUR", 12)
     other_merchant, other_seller = umkm(money.rt, operator=money.operator)
     page = f"/k/{money.kelurahan.slug}/voucher/tukar/"
     first, second = login(money.seller), login(other_seller)

@@ -20,6 +20,7 @@ from gotong.funds.models import (
     Voucher,
     VoucherStatus,
 )
+from gotong.funds.services import donations, statements
 from gotong.funds.tests.factories import confirmed_donation, csr, photo, umkm
 from gotong.registry.tests.factories import PersonFactory
 
@@ -168,7 +169,7 @@ def test_a_statement_file_over_the_size_limit_is_refused_by_the_service(
     money: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     content = b"tanggal,keterangan,jumlah\n2026-11-02,GR-ABCDEF,1000\n"
-    monkeypatch.setattr(services, "STATEMENT_MAX_BYTES", len(content) - 1)
+    monkeypatch.setattr(statements, "STATEMENT_MAX_BYTES", len(content) - 1)
     with pytest.raises(ValidationFailed, match="too large"):
         services.statement_import(
             actor=money.treasurer, kelurahan=money.kelurahan, file_name="x.csv", content=content
@@ -572,14 +573,14 @@ def test_the_database_refuses_one_receipt_for_two_donations_recorded_at_once(
     """Two taps racing past the check: the unique constraint refuses the second, with the
     same message, and its donation is not saved."""
     first = _cash(money, photo(serial=9201))
-    real = services._receipt_reused
+    real = selectors.donation_with_receipt
     calls: list[str] = []
 
-    def raced(kelurahan: Any, digest: str) -> Any:
-        calls.append(digest)
-        return None if len(calls) == 1 else real(kelurahan, digest)
+    def raced(*, kelurahan: Any, receipt_sha256: str) -> Any:
+        calls.append(receipt_sha256)
+        return None if len(calls) == 1 else real(kelurahan=kelurahan, receipt_sha256=receipt_sha256)
 
-    monkeypatch.setattr(services, "_receipt_reused", raced)
+    monkeypatch.setattr(donations, "donation_with_receipt", raced)
     with pytest.raises(Conflict) as refused:
         _cash(money, photo(serial=9201))
     assert first.payment_reference in str(refused.value.message)

@@ -17,6 +17,7 @@ from gotong.accounts.tests.factories import UserFactory
 from gotong.core.exceptions import Conflict, NotFound, RateLimited, ValidationFailed
 from gotong.funds import services
 from gotong.funds.models import VoucherCodeFailure
+from gotong.funds.services import voucher_codes
 from gotong.funds.tests.factories import confirmed_donation
 
 BUYER_IP = "203.0.113.7"
@@ -175,7 +176,7 @@ def test_the_buyer_guard_counts_only_codes_that_match_no_voucher(money: Any) -> 
 def test_buyers_and_umkm_behind_one_address_share_the_ip_limit(
     money: Any, monkeypatch: Any
 ) -> None:
-    monkeypatch.setattr(services, "VOUCHER_WRONG_CODES_PER_IP_PER_HOUR", 4)
+    monkeypatch.setattr(voucher_codes, "VOUCHER_WRONG_CODES_PER_IP_PER_HOUR", 4)
     _wrong_redeem(money, 1)
     _wrong_redeem(money, 2)
     first, second = UserFactory(), UserFactory()

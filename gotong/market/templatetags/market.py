@@ -4,8 +4,7 @@ from typing import Any
 
 from django import template
 
-from gotong.accounts.permissions import permission_gate
-from gotong.core.exceptions import ApplicationError
+from gotong.accounts.permissions import permission_holds
 
 register = template.Library()
 
@@ -20,15 +19,7 @@ def market_links(context: Any) -> dict[str, bool]:
     request, kelurahan = context.get("request"), context.get("kelurahan")
     if request is None or kelurahan is None or not request.user.is_authenticated:
         return {}
-    allowed = {}
-    for key, perm in _LINKS.items():
-        try:
-            permission_gate(request.user, perm, kelurahan)
-        except ApplicationError:
-            allowed[key] = False
-        else:
-            allowed[key] = True
-    return allowed
+    return {key: permission_holds(request.user, perm, kelurahan) for key, perm in _LINKS.items()}
 
 
 @register.filter

@@ -5,7 +5,7 @@ import pytest
 
 from gotong.accounts.models import Role
 
-from .factories import Market, market
+from .factories import Market, Officers, market
 
 
 @pytest.fixture
@@ -25,3 +25,8 @@ def english() -> Any:
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def officers(kelurahan: Any, make_member: Any) -> Officers:
+    return Officers(kelurahan, make_member)

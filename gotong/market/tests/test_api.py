@@ -6,10 +6,30 @@ from typing import Any
 import pytest
 
 from gotong.accounts.models import Role
+from gotong.activities.tests.factories import photo
+from gotong.funds import services as funds_services
+from gotong.funds.models import Transfer, TransferKind, Voucher
 
 from .. import services
-from ..models import CycleStatus, Order, OrderStatus, RoutePlan
-from .factories import Market
+from ..models import (
+    CycleStatus,
+    Order,
+    OrderStatus,
+    RoutePlan,
+)
+from .factories import (
+    Market,
+    Officers,
+    deliver_all,
+    delivered_order,
+    order_for,
+    settlement_matches_breakdown,
+    static_qris,
+    voucher_code_for,
+)
+
+pytestmark = pytest.mark.django_db
+
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +128,94 @@ def test_pick_lists_show_each_umkm_only_its_own(
     assert login(stranger).get(path).json() == []
     assert login(make_member(Role.WARGA, rt)).get(path).status_code == 403
     assert login(world.operator).get(_api(kelurahan, "cycles/999999/picklists")).status_code == 404
+
+
+def test_api_order_with_a_wrong_voucher_is_refused_and_qris_order_shows_its_code(
+    world: Market, kelurahan: Any, rt: Any, resident: Any, officers: Officers, login: Any
+) -> None:
+    funds_services.funds_profile_set(
+        actor=officers.treasurer, kelurahan=kelurahan, qris_static_payload=static_qris()
+    )
+    code = voucher_code_for(world, officers, rt, 100_000)
+    buyer = login(resident())
+    body = {
+        "lines": [{"offer_id": world.telur_offer.pk, "quantity": 1}],
+        "fulfilment": "pickup",
+        "rt_id": rt.pk,
+        "payment_method": "voucher",
+        "voucher_code": code,
+    }
+    refused = buyer.post(
+        _api(kelurahan, f"cycles/{world.cycle.pk}/orders"), body, content_type="application/json"
+    )
+    assert refused.status_code == 422 and "Telur" in refused.json()["message"]
+    assert not Order.objects.exists() and Voucher.objects.get().remaining == 100_000
+    body.update(payment_method="qris", voucher_code="")
+    made = buyer.post(
+        _api(kelurahan, f"cycles/{world.cycle.pk}/orders"), body, content_type="application/json"
+    )
+    assert made.status_code == 201, made.content
+    order = made.json()
+    assert order["balance_due"] == 28_000 and order["payment_reference"] == order["code"]
+    facts = funds_services.qris.qris_check(order["qris_payload"])
+    assert facts.amount == 28_000 and facts.reference == order["code"]
+    shown = buyer.get(_api(kelurahan, f"orders/{order['id']}")).json()
+    assert shown["qris_payload"] == order["qris_payload"]
+    page = buyer.get(f"/k/{kelurahan.slug}/pasar/pesanan/{order['id']}/").content.decode()
+    assert "<svg" in page and order["code"] in page
+
+
+def test_api_treasurer_confirms_then_operator_settles_once(
+    world: Market, kelurahan: Any, rt: Any, resident: Any, officers: Officers, login: Any
+) -> None:
+    order = order_for(world, resident(), rt, (world.bundle_offer, 1), payment_method="qris")
+    url = _api(kelurahan, f"orders/{order.pk}/payment")
+    operator, treasurer = login(world.operator), login(officers.treasurer)
+    assert operator.post(url, {"receipt": photo()}).status_code == 403
+    assert treasurer.post(url, {}).status_code == 422  # no photo
+    first = treasurer.post(url, {"receipt": photo()}, HTTP_IDEMPOTENCY_KEY="pay-1")
+    again = treasurer.post(url, {"receipt": photo()}, HTTP_IDEMPOTENCY_KEY="pay-1")
+    assert first.status_code == again.status_code == 200, first.content
+    assert first.json()["paid"] == again.json()["paid"] == 45_000
+    assert Transfer.objects.filter(kind=TransferKind.MARKET_PAYMENT).count() == 1
+
+    settle = _api(kelurahan, f"cycles/{world.cycle.pk}/settle")
+    assert operator.post(settle).status_code == 409  # not delivered yet
+    services.cycle_close(actor=world.operator, cycle=world.cycle)
+    deliver_all(world)
+    assert login(resident()).post(settle).status_code == 403
+    done = operator.post(settle, HTTP_IDEMPOTENCY_KEY="settle-1")
+    replay = operator.post(settle, HTTP_IDEMPOTENCY_KEY="settle-1")
+    assert done.status_code == replay.status_code == 200, done.content
+    assert done.json() == replay.json() and done.json()["settled"] and done.json()["balance"] == 0
+    assert operator.post(settle).status_code == 409
+    public = login(None).get(_api(kelurahan, f"cycles/{world.cycle.pk}/settlement")).json()
+    assert public["transfer_id"] == done.json()["transfer_id"]
+    assert (
+        sum(u["net"] for u in public["umkm"])
+        + public["operations_fee"]
+        + public["courier_share"]
+        + public["delivery_to_operations"]
+        == public["buyers_paid"]
+    )
+    payouts = operator.post(
+        _api(kelurahan, f"cycles/{world.cycle.pk}/payouts"),
+        {"pay_by_cash": False},
+        content_type="application/json",
+    )
+    assert payouts.status_code == 200 and len(payouts.json()) == 3
+    settlement_matches_breakdown(world)
+
+
+def test_api_rating(world: Market, kelurahan: Any, rt: Any, resident: Any, login: Any) -> None:
+    buyer = resident()
+    order = delivered_order(world, buyer, rt)
+    url = f"/api/v1/k/{kelurahan.slug}/market/orders/{order.pk}/rating"
+    body = {"ratings": [{"organisation_id": world.kerupuk.pk, "stars": 4}]}
+    assert login(resident()).post(url, body, content_type="application/json").status_code == 404
+    bad = {"ratings": [{"organisation_id": world.kerupuk.pk, "stars": 0}]}
+    assert login(buyer).post(url, bad, content_type="application/json").status_code == 422
+    made = login(buyer).post(url, body, content_type="application/json")
+    assert made.status_code == 201, made.content
+    assert made.json() == [{"organisation_id": world.kerupuk.pk, "stars": 4, "comment": ""}]
+    assert login(buyer).post(url, body, content_type="application/json").status_code == 409

@@ -167,7 +167,7 @@ def test_scenario_b_end_to_end(
         services.dropoff_record(
             actor=operator,
             order=placed,
-            code=services.recipient_code(placed),
+            code=selectors.recipient_code(placed),
             cash_collected=placed.total,
         )
 
@@ -270,17 +270,19 @@ def test_scenario_b_end_to_end(
     # --- Drop-offs: the buyer's code or a photo; cash at the door for COD.
     for placed in (qris, cod, voucher, cod_pickup, aid):
         placed.refresh_from_db()
-    services.dropoff_record(actor=_courier_of(qris), order=qris, code=services.recipient_code(qris))
+    services.dropoff_record(
+        actor=_courier_of(qris), order=qris, code=selectors.recipient_code(qris)
+    )
     services.dropoff_record(
         actor=_courier_of(cod), order=cod, photo=photo(), cash_collected=cod.total
     )
     services.dropoff_record(
-        actor=_courier_of(voucher), order=voucher, code=services.recipient_code(voucher)
+        actor=_courier_of(voucher), order=voucher, code=selectors.recipient_code(voucher)
     )
     services.dropoff_record(
         actor=_courier_of(cod_pickup),
         order=cod_pickup,
-        code=services.recipient_code(cod_pickup),
+        code=selectors.recipient_code(cod_pickup),
         cash_collected=cod_pickup.total,
     )
     services.dropoff_record(actor=_courier_of(aid), order=aid, photo=photo("serah.png"))

@@ -10,6 +10,8 @@ from PIL import Image
 
 from gotong.accounts.models import Role
 from gotong.accounts.tests.factories import MembershipFactory, UserFactory
+from gotong.needs import services
+from gotong.needs.models import Need
 from gotong.registry.models import Household, Person
 from gotong.registry.tests.factories import PersonFactory
 from gotong.territory.models import RT
@@ -35,3 +37,18 @@ def photo(name: str = "bukti.png", colour: str = "green") -> SimpleUploadedFile:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), colour).save(buffer, format="PNG")
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+def raise_need(person: Any, **fields: Any) -> Need:
+    """A need for food raised by ``person`` themselves, through the service."""
+    return services.need_submit(
+        actor=person.user,
+        kelurahan=person.kelurahan,
+        rt=person.rt,
+        category="pangan",
+        description="Butuh beras dan minyak goreng",
+        urgency=fields.pop("urgency", "sedang"),
+        needed_by=tomorrow(),
+        beneficiary_person=person,
+        **fields,
+    )

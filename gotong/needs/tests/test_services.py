@@ -290,3 +290,66 @@ def test_an_oversize_consent_photo_is_refused(people: dict[str, Any], monkeypatc
             consent_evidence=SimpleUploadedFile("f.png", b"x" * 100),
         )
     assert not Need.objects.exists()
+
+
+def test_a_resident_without_a_household_cannot_ask_twice_for_the_same_thing(rt: RT) -> None:
+    """Self-registered residents have no household: the person is the duplicate key."""
+    person = resident(rt)
+    person.household = None
+    person.save(update_fields=["household"])
+    first = services.need_submit(
+        actor=person.user,
+        kelurahan=rt.kelurahan,
+        rt=rt,
+        category="kesehatan",
+        description="Butuh obat tekanan darah",
+        urgency="sedang",
+        needed_by=tomorrow(),
+        beneficiary_person=person,
+    )
+    assert first.beneficiary_household is None
+    with pytest.raises(Conflict) as refused:
+        services.need_submit(
+            actor=person.user,
+            kelurahan=rt.kelurahan,
+            rt=rt,
+            category="kesehatan",
+            description="Butuh obat tekanan darah lagi",
+            urgency="sedang",
+            needed_by=tomorrow(),
+            beneficiary_person=person,
+        )
+    assert refused.value.extra["duplicate_of"] == first.pk
+    assert Need.objects.count() == 1
+
+
+def test_quantities_cannot_change_on_a_rejected_or_cancelled_need(
+    people: dict[str, Any],
+) -> None:
+    rejected = submit(people["warga"].user, people["warga"])
+    services.need_reject(actor=people["rt_head"], need=rejected, reason="Sudah dibantu")
+    cancelled = submit(people["warga"].user, people["warga"])
+    services.need_cancel(actor=people["warga"].user, need=cancelled, reason="Tidak jadi")
+    for need in (rejected, cancelled):
+        with pytest.raises(Conflict):
+            services.need_quantities_set(
+                actor=people["rt_head"], need=need, committed=1, in_transit=1, delivered=1
+            )
+        need.refresh_from_db()
+        assert (need.quantity_committed, need.quantity_in_transit, need.quantity_delivered) == (
+            0,
+            0,
+            0,
+        )
+
+
+def test_quantities_cannot_change_on_a_closed_need_even_if_it_closed_meanwhile(
+    people: dict[str, Any],
+) -> None:
+    need = submit(people["warga"].user, people["warga"])
+    Need.objects.filter(pk=need.pk).update(status=Status.CLOSED)  # closed by another request
+    with pytest.raises(Conflict):
+        services.need_quantities_set(
+            actor=people["rt_head"], need=need, committed=1, in_transit=0, delivered=2
+        )
+    assert Need.objects.get(pk=need.pk).quantity_delivered == 0

@@ -8,25 +8,11 @@ import pytest
 from gotong.accounts.models import Role
 from gotong.needs import services
 from gotong.needs.models import Need, Status
-from gotong.needs.tests.factories import resident, tomorrow
+from gotong.needs.tests.factories import raise_need, resident, tomorrow
 from gotong.registry.models import DataAccess
 from gotong.territory.models import RT
 
 pytestmark = pytest.mark.django_db
-
-
-def raise_need(person: Any, **fields: Any) -> Need:
-    return services.need_submit(
-        actor=person.user,
-        kelurahan=person.kelurahan,
-        rt=person.rt,
-        category="pangan",
-        description="Butuh beras dan minyak goreng",
-        urgency=fields.pop("urgency", "sedang"),
-        needed_by=tomorrow(),
-        beneficiary_person=person,
-        **fields,
-    )
 
 
 def form(**overrides: Any) -> dict[str, Any]:
@@ -72,6 +58,7 @@ def test_someone_without_a_registration_is_told_what_to_do(
     client = login(make_member(Role.RELAWAN, rt))
     page = client.get("/k/taman/bantuan/ajukan/")
     assert page.status_code == 200 and b"Ketua RT" in page.content
+    assert b'href="/k/taman/daftar/?next=/k/taman/bantuan/ajukan/"' in page.content
 
 
 def test_the_rt_head_verifies_from_the_page_and_the_neighbour_cannot_look(
@@ -152,3 +139,44 @@ def test_rw_queue_and_board(
         board = operator.get("/k/taman/papan/?urgency=darurat")
     assert len(board.context["page"].object_list) == 1
     assert operator.get("/k/taman/papan/?status=nonsense&rw=x").status_code == 200
+
+
+def test_decisions_are_verbs_with_one_reason_field(
+    rt: RT, make_member: Callable[..., Any], login: Callable[..., Any]
+) -> None:
+    need = raise_need(resident(rt))
+    page = login(make_member(Role.KETUA_RT, rt)).get(f"/k/taman/bantuan/{need.pk}/")
+    html = page.content.decode()
+    assert [s["label"] for s in page.context["steps"]] == [
+        "Verifikasi",
+        "Teruskan ke kelurahan",
+        "Tolak",
+        "Batalkan permintaan",
+    ]
+    assert html.count('name="reason"') == 1
+    assert ">Ditolak<" not in html and ">Diverifikasi RT<" not in html
+
+
+def test_the_resident_sees_their_own_request_in_plain_words(
+    rt: RT, make_member: Callable[..., Any], login: Callable[..., Any]
+) -> None:
+    person = resident(rt)
+    need = raise_need(person)
+    login(make_member(Role.KETUA_RT, rt)).post(f"/k/taman/bantuan/{need.pk}/", {"to": "verified"})
+    page = login(person.user).get(f"/k/taman/bantuan/{need.pk}/")
+    html = page.content.decode()
+    assert page.context["beneficiary"] == "Anda"
+    assert [s["label"] for s in page.context["steps"]] == ["Batalkan permintaan"]
+    for raw in ("submitted", "verified", "ketua_rt", "warga"):
+        assert f">{raw}<" not in html and f" {raw}\n" not in html
+    assert "Diverifikasi RT" in html and "Ketua RT" in html
+
+
+def test_the_rt_head_only_reason_is_not_on_the_residents_form(
+    rt: RT, make_member: Callable[..., Any], login: Callable[..., Any]
+) -> None:
+    page = login(resident(rt).user).get("/k/taman/bantuan/ajukan/")
+    assert "duplicate_override_reason" not in page.context["form"].fields
+    head = login(make_member(Role.KETUA_RT, rt))
+    proxy = head.get(f"/k/taman/rt/{rt.pk}/bantuan/ajukan/")
+    assert "duplicate_override_reason" in proxy.context["form"].fields

@@ -5,12 +5,15 @@ from typing import Any
 
 import factory
 
+from gotong.accounts.models import Role, User
 from gotong.core.crypto import blind_index, field_encrypt
 from gotong.registry.identity import nik_compose
 from gotong.registry.models import (
     Consent,
     ConsentChannel,
     ConsentPurpose,
+    DataRequest,
+    DuplicateCase,
     Organisation,
     OrganisationKind,
     Person,
@@ -25,6 +28,17 @@ REGION = "357703"
 
 def nik_for(birth_date: dt.date, sex: str, serial: int = 1) -> str:
     return nik_compose(region=REGION, birth_date=birth_date, sex=sex, serial=serial)
+
+
+# The NIK of the ``resident`` fixture of the service tests.
+RESIDENT_NIK = nik_for(dt.date(1985, 3, 14), "F", 7)
+
+
+def verified_officer(make_member: Any, role: Role, unit: Any) -> User:
+    """A user in ``role`` over ``unit`` whose session counts as TOTP-verified."""
+    user: Any = make_member(role, unit)
+    user.is_verified = lambda: True
+    return user
 
 
 def person_data(rt: RT | None, **fields: Any) -> PersonData:
@@ -87,7 +101,6 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
 def permission_test_ids(rt: RT) -> dict[str, int]:
     """Real registry rows in ``rt`` for the route-by-role permission test's path parameters."""
-    from gotong.registry.models import DataRequest, DuplicateCase
 
     person = PersonFactory(rt=rt)
     twin = PersonFactory(rt=rt, full_name=person.full_name)

@@ -7,6 +7,7 @@ import pytest
 
 from gotong.accounts.models import Role
 from gotong.accounts.tests.factories import MembershipFactory, UserFactory
+from gotong.registry.models import DataAccess
 from gotong.registry.tests.factories import OrganisationFactory, PersonFactory
 from gotong.territory.models import RT
 
@@ -86,8 +87,6 @@ def test_officer_pages_refuse_a_resident(resident: Any, rt: RT, login: Callable[
 def test_the_residents_list_is_paged_and_logs_only_the_page_shown(
     rt: RT, make_member: Callable[..., Any], login: Callable[..., Any]
 ) -> None:
-    from gotong.registry.models import DataAccess
-
     for _ in range(60):
         PersonFactory(rt=rt)
     client = login(make_member(Role.KETUA_RT, rt))

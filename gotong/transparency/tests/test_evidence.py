@@ -16,6 +16,7 @@ from gotong.core.exceptions import NotAuthenticated, PermissionDenied, Validatio
 from gotong.territory.models import RT, Kelurahan
 from gotong.territory.tests.factories import RTFactory, RWFactory
 from gotong.transparency import services
+from gotong.transparency.log_schema import text_digest
 from gotong.transparency.models import Evidence
 from gotong.transparency.selectors import (
     entry_get,
@@ -74,8 +75,10 @@ def test_the_log_entry_holds_hashes_rounded_gps_and_time_but_no_photo(
         "phash": evidence.phash,
         "captured_at": "2026-08-17T02:30:00Z",
         "gps": {"lat": -7.632, "lon": 111.528},
-        "note": "Kerja bakti saluran air",
+        # The typed note stays on the private row; the log holds only its SHA-256.
+        "note": text_digest("Kerja bakti saluran air"),
     }
+    assert "Kerja" not in entry.body and evidence.note == "Kerja bakti saluran air"
     # The exact position stays private; the log holds only 3 decimals.
     assert evidence.gps_lat == pytest.approx(-7.632417, abs=1e-6)
     assert "-7.6324" not in entry.body

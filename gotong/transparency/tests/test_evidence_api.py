@@ -1,5 +1,6 @@
 """POST /api/v1/k/{slug}/transparency/evidence: multipart upload, receipt, refusals."""
 
+import hashlib
 from collections.abc import Callable
 from typing import Any
 
@@ -14,6 +15,12 @@ from gotong.transparency.models import Evidence
 from .images import FAKE_JPEG_TEXT, FAKE_PDF, jpeg_with_exif
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _open_subjects(subjects_open_to_uploaders: None) -> None:
+    """These tests are about the doors, not about who may give evidence about what."""
+
 
 URL = "/api/v1/k/taman/transparency/evidence"
 
@@ -91,3 +98,59 @@ def test_a_verified_operator_may_upload(
 ) -> None:
     response = post(login(make_member(Role.OPERATOR, kelurahan)), jpeg_with_exif())
     assert response.status_code == 201
+
+
+def test_the_answer_carries_every_field_its_schema_promises(
+    login: Callable[..., Client], relawan: User, client: Client
+) -> None:
+    body = post(login(relawan), jpeg_with_exif(), note="Kerja bakti").json()
+    schema = client.get("/api/openapi.json").json()["components"]["schemas"]["EvidenceOut"]
+    assert set(body) == set(schema["properties"]) and set(schema["required"]) <= set(body)
+    evidence = Evidence.objects.get()
+    assert body["media_type"] == "image/jpeg"
+    assert body["note_sha256"] == hashlib.sha256(b"Kerja bakti").hexdigest()
+    assert evidence.note == "Kerja bakti"
+
+
+# The issue's example: what an RT head or volunteer might really type.
+PII_NOTE = (
+    "Diserahkan ke Ibu Sari (diabetes), Jl. Melati 5, HP 0812-3456-7890, NIK 3515 0101 0101 0001"
+)
+PII_NOTE_WORDS = "Diserahkan ke Ibu Sari (diabetes), Jl. Melati 5"
+
+
+def _public_pages(client: Client, evidence: Evidence | None) -> str:
+    """Everything the public can read: the entries API, the log pages, the receipt."""
+    entries = client.get("/api/v1/k/taman/transparency/entries?start=0&end=1000").json()
+    pages = [str(entries)]
+    pages.append(client.get("/k/taman/log/").content.decode())
+    for row in entries.get("entries", []):  # an empty log answers 422
+        pages.append(client.get(f"/k/taman/log/{row['index']}/").content.decode())
+    if evidence is not None:
+        pages.append(client.get(f"/k/taman/bukti/{evidence.code}/").content.decode())
+    return "\n".join(pages)
+
+
+def test_the_issue_example_note_is_refused_and_never_reaches_the_public_log(
+    login: Callable[..., Client], relawan: User, client: Client
+) -> None:
+    response = post(login(relawan), jpeg_with_exif(), note=PII_NOTE)
+    assert response.status_code == 422
+    assert response.json()["extra"] == {"field": "note"}
+    assert not Evidence.objects.exists()
+    public = _public_pages(client, None)
+    for fragment in ("0812", "3456", "3515", "Sari", "diabetes", "Melati"):
+        assert fragment not in public
+
+
+def test_a_note_with_names_and_illness_stays_private_and_only_its_hash_is_public(
+    login: Callable[..., Client], relawan: User, client: Client
+) -> None:
+    response = post(login(relawan), jpeg_with_exif(), note=PII_NOTE_WORDS)
+    assert response.status_code == 201
+    evidence = Evidence.objects.get()
+    assert evidence.note == PII_NOTE_WORDS  # kept privately
+    public = _public_pages(client, evidence)
+    for fragment in ("Sari", "diabetes", "Melati"):
+        assert fragment not in public
+    assert hashlib.sha256(PII_NOTE_WORDS.encode()).hexdigest() in public

@@ -14,7 +14,8 @@ from gotong.territory.models import Kelurahan
 from gotong.territory.services import rw_create
 from gotong.transparency import merkle
 from gotong.transparency.canonical import canonical_bytes, tree_head_signature_valid
-from gotong.transparency.models import LogEntry, SignedTreeHead, TreeNode
+from gotong.transparency.log_schema import ENTRY_TYPES, entry_data_clean
+from gotong.transparency.models import Evidence, LogEntry, SignedTreeHead, TreeNode
 from gotong.transparency.selectors import log_size, log_verify
 from gotong.transparency.services import (
     PersonalDataInLog,
@@ -32,7 +33,7 @@ def test_an_entry_has_the_contract_shape_and_a_leaf_hash(
 ) -> None:
     head = make_member(Role.KETUA_RW, rw_create(kelurahan=kelurahan, number=5))
     record = entry_record(
-        kelurahan=kelurahan, type="need.verified", actor=head, subject="need:7", data={"n": 1}
+        kelurahan=kelurahan, type="t", actor=head, subject="need:7", data={"n": 1}
     )
     entry = json.loads(record.body)
     assert set(entry) == {"type", "at", "actor", "subject", "data"}
@@ -74,7 +75,9 @@ def test_each_kelurahan_has_its_own_log(kelurahan: Kelurahan, other_kelurahan: K
     [
         {"name": "Budi"},
         {"nested": {"phone": "x"}},
-        {"note": "hubungi 081234567890"},
+        {"n": "1"},
+        {"n": True},
+        {"unknown": 1},
         {"id": "3577014101900001"},
         {"list": [{"NIK": "x"}]},
         {"wa": "+6281234567890"},
@@ -175,6 +178,19 @@ def test_the_demo_log_holds_no_phone_number_or_nik(db: Any) -> None:
                 assert not re.search(r"(?<![0-9A-Za-z])\d{16}(?![0-9A-Za-z])", str(value)), key
     kelurahan = Kelurahan.objects.get(slug="taman")
     assert log_verify(kelurahan=kelurahan).ok
+
+
+def test_every_demo_entry_fits_its_declared_schema_and_no_typed_note_is_public(db: Any) -> None:
+    call_command("seed_demo", "--quiet")
+    entries = [json.loads(body) for body in LogEntry.objects.values_list("body", flat=True)]
+    assert {e["type"] for e in entries} <= set(ENTRY_TYPES)
+    for entry in entries:
+        assert entry_data_clean(entry["type"], entry["data"]) == entry["data"], entry["type"]
+    bodies = "\n".join(LogEntry.objects.values_list("body", flat=True))
+    notes = [note for note in Evidence.objects.values_list("note", flat=True) if note]
+    assert notes
+    for note in notes:
+        assert note not in bodies
 
 
 def _leaves(value: Any, key: str = "") -> list[tuple[str, Any]]:

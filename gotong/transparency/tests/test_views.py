@@ -23,6 +23,12 @@ from .images import FAKE_PDF, jpeg_plain, jpeg_with_exif
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _open_subjects(subjects_open_to_uploaders: None) -> None:
+    """These tests are about the doors, not about who may give evidence about what."""
+
+
 Upload = Callable[..., Evidence]
 
 
@@ -44,7 +50,8 @@ def test_the_receipt_shows_what_when_who_hashes_and_a_verified_inclusion(
     page = client.get(receipt_url(evidence))
     assert page.status_code == 200
     html = page.content.decode()
-    assert "Kerja bakti saluran air" in html and "activity:12" in html
+    # The public sees what was done, never the typed note.
+    assert "Kerja bakti saluran air" not in html and "activity:12" in html
     assert hash_grouped(evidence.sha256) in html
     assert hash_grouped(evidence.public_sha256) in html
     assert hash_grouped(evidence.phash) in html
@@ -242,3 +249,23 @@ def test_a_refused_file_is_shown_as_a_form_error(
     assert response.status_code == 200
     assert "Hanya foto JPEG, PNG, atau WebP" in response.content.decode()
     assert not Evidence.objects.exists()
+
+
+def test_the_typed_note_is_shown_to_the_uploader_and_officers_only(
+    client: Client,
+    upload: Upload,
+    relawan: User,
+    make_member: Callable[..., User],
+    login: Callable[[User], Client],
+    kelurahan: Kelurahan,
+    rt: RT,
+) -> None:
+    note = "Diserahkan ke Ibu Sari (diabetes), Jl. Melati 5"
+    # A subject kind no app opened to other uploaders (see the needs and activities rules).
+    evidence = upload(jpeg_with_exif(), subject="proof:1", note=note)
+    assert note not in client.get(receipt_url(evidence)).content.decode()
+    other_volunteer = make_member(Role.RELAWAN, rt)
+    assert note not in login(other_volunteer).get(receipt_url(evidence)).content.decode()
+    assert note in login(relawan).get(receipt_url(evidence)).content.decode()
+    operator = make_member(Role.OPERATOR, kelurahan)
+    assert note in login(operator).get(receipt_url(evidence)).content.decode()

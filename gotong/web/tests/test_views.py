@@ -1,6 +1,7 @@
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from gotong.territory.models import Kelurahan
 from gotong.territory.tests.factories import RTFactory, RWFactory
@@ -73,3 +74,15 @@ def test_the_500_page_renders_without_context_or_static_manifest() -> None:
 
     html = loader.get_template("500.html").render()
     assert "/static/web/css/app.css" in html
+
+
+def test_the_favicon_is_the_logo(client: Any) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("web/img/logo.svg")
+
+
+def test_make_run_serves_with_debug_off() -> None:
+    """The demo is served like production: Indonesian 404/500 pages, never Django's URL list."""
+    makefile = (settings.BASE_DIR / "Makefile").read_text()
+    run = makefile.split("\nrun:", 1)[1].split("\nserve:", 1)[0]
+    assert "DJANGO_DEBUG=$${DJANGO_DEBUG:-0}" in run

@@ -5,7 +5,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
-from gotong.core.seeding import demo_context
+from gotong.core.seeding import demo_context, platform_batch
 
 
 class Command(BaseCommand):
@@ -17,7 +17,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: object, **options: object) -> None:
         demo = demo_context(int(options["seed"]))  # type: ignore[call-overload]
-        with transaction.atomic():
+        # A batch of the platform: per-person rate limits (photo uploads) do not apply.
+        with transaction.atomic(), platform_batch():
             for config in apps.get_app_configs():
                 if not config.name.startswith("gotong."):
                     continue

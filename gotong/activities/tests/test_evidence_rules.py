@@ -1,0 +1,133 @@
+"""Evidence only from those who may give it: a need's team and the heads over its RT, an
+activity's team and the heads over its place (issue 13, item 4). The needs and activities
+apps register these checks with transparency; here they are tried through the upload page
+and the API, as a volunteer would."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from gotong.accounts.models import Role
+from gotong.activities import services
+from gotong.activities.models import Activity
+from gotong.activities.tests.conftest import plan
+from gotong.activities.tests.factories import approved_need, elderly, photo, volunteer
+from gotong.needs.models import Need
+from gotong.registry.models import Volunteer
+from gotong.territory.models import RT
+from gotong.territory.tests.factories import RTFactory
+from gotong.transparency.models import Evidence, LogEntry
+
+pytestmark = pytest.mark.django_db
+
+REFUSAL = "Anda tidak boleh memberi bukti tentang"
+
+
+@dataclass
+class Rt3Delivery:
+    """A need of RT 03 served by an activity there; a volunteer of RT 01 outside its team."""
+
+    need: Need
+    activity: Activity
+    driver: Volunteer
+    outsider: Volunteer
+    rt_head: Any
+    rw_head: Any
+
+
+@pytest.fixture
+def rt3(rt: RT, make_member: Callable[..., Any]) -> Rt3Delivery:
+    rt3 = RTFactory(rw=rt.rw, number=3)
+    rt_head = make_member(Role.KETUA_RT, rt3)
+    rw_head = make_member(Role.KETUA_RW, rt.rw)
+    need = approved_need(rt_head, rw_head, elderly(rt3))
+    driver = volunteer(rt3)
+    activity = plan(rt3, rw_head, driver, [need])
+    return Rt3Delivery(need, activity, driver, volunteer(rt), rt_head, rw_head)
+
+
+def page_upload(client: Client, subject: str) -> Any:
+    return client.post(
+        "/k/taman/bukti/unggah/",
+        {"file": photo(), "subject": subject, "note": "Paket diserahkan"},
+        HTTP_ACCEPT_LANGUAGE="id",
+    )
+
+
+def api_upload(client: Client, subject: str) -> Any:
+    return client.post(
+        "/api/v1/k/taman/transparency/evidence",
+        {"file": photo(), "subject": subject},
+        HTTP_ACCEPT_LANGUAGE="id",
+    )
+
+
+def test_a_volunteer_of_rt_01_cannot_give_evidence_for_a_need_of_rt_03(
+    rt3: Rt3Delivery, login: Callable[..., Client]
+) -> None:
+    client = login(rt3.outsider.person.user)
+    subject = f"need:{rt3.need.pk}"
+    page = page_upload(client, subject)
+    assert page.status_code == 403
+    assert REFUSAL in page.content.decode()
+    answer = api_upload(client, subject)
+    assert answer.status_code == 403
+    assert answer.json()["message"].startswith(REFUSAL)
+    assert answer.json()["extra"] == {"field": "subject"}
+    assert not Evidence.objects.filter(subject=subject).exists()
+    assert not LogEntry.objects.filter(type="evidence.recorded", subject=subject).exists()
+
+
+def test_nor_for_the_activity_serving_it(rt3: Rt3Delivery, login: Callable[..., Client]) -> None:
+    answer = api_upload(login(rt3.outsider.person.user), rt3.activity.subject)
+    assert answer.status_code == 403
+    assert not Evidence.objects.filter(subject=rt3.activity.subject).exists()
+
+
+def test_once_on_the_team_the_same_volunteer_may(
+    rt3: Rt3Delivery, login: Callable[..., Client]
+) -> None:
+    slot = rt3.activity.slots.get()
+    slot.count = 2
+    slot.save(update_fields=["count"])
+    invitation = services.assignment_invite(
+        actor=rt3.rw_head, activity=rt3.activity, slot=slot, volunteer=rt3.outsider
+    )
+    client = login(rt3.outsider.person.user)
+    # Invited is not yet on the team.
+    assert api_upload(client, f"need:{rt3.need.pk}").status_code == 403
+    services.assignment_respond(actor=rt3.outsider.person.user, assignment=invitation, accept=True)
+    assert api_upload(client, f"need:{rt3.need.pk}").status_code == 201
+    assert api_upload(client, rt3.activity.subject).status_code == 201
+
+
+def test_the_coordinator_and_the_heads_over_the_rt_may(
+    rt3: Rt3Delivery, login: Callable[..., Client], make_member: Callable[..., Any]
+) -> None:
+    need = f"need:{rt3.need.pk}"
+    assert api_upload(login(rt3.driver.person.user), need).status_code == 201
+    assert api_upload(login(rt3.rt_head), need).status_code == 201
+    assert api_upload(login(rt3.rw_head), rt3.activity.subject).status_code == 201
+    operator = make_member(Role.OPERATOR, rt3.need.kelurahan)
+    assert page_upload(login(operator), need).status_code == 302  # to the receipt
+
+
+def test_the_rt_head_of_another_rt_may_not(
+    rt3: Rt3Delivery, rt: RT, login: Callable[..., Client], make_member: Callable[..., Any]
+) -> None:
+    other_head = make_member(Role.KETUA_RT, rt)
+    assert api_upload(login(other_head), f"need:{rt3.need.pk}").status_code == 403
+    assert api_upload(login(other_head), rt3.activity.subject).status_code == 403
+
+
+def test_a_subject_nobody_registered_or_that_does_not_exist_is_refused(
+    rt3: Rt3Delivery, login: Callable[..., Client]
+) -> None:
+    client = login(rt3.driver.person.user)
+    unknown = api_upload(client, "donation:1")
+    assert unknown.status_code == 422 and unknown.json()["extra"] == {"field": "subject"}
+    assert api_upload(client, "need:99999").status_code == 404
+    assert Evidence.objects.count() == 0

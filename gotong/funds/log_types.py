@@ -1,0 +1,127 @@
+"""Entry types of the funds app (imported from ``FundsConfig.ready``).
+
+The ledger is logged as account codes and amounts; the memo of a transfer, the donor and
+anything typed by a treasurer stay in the ledger's own tables.
+"""
+
+from gotong.transparency.log_schema import (
+    ACCOUNT_CODE,
+    AMOUNT,
+    BOOL,
+    COUNT,
+    DATE,
+    HASH,
+    ID,
+    RECEIPT_CODE,
+    REF,
+    SLUG,
+    code,
+    entry_types_declare,
+    list_of,
+    mapping,
+    one_of,
+)
+
+_DONATION_REFERENCE = code(r"GR-[2-9A-Za-z]{6}", 9)
+
+entry_types_declare(
+    {
+        "funds.transfer": {
+            "kind": SLUG,
+            "amount": AMOUNT,
+            "postings": list_of({"account": ACCOUNT_CODE, "amount": AMOUNT}),
+            "campaign": ID,
+            "activity": REF,
+            "reverses": REF,
+            "reversed_kind": SLUG,
+            "receipt": RECEIPT_CODE,
+            "pledge": ID,
+            "donation": REF,
+            "csr": BOOL,
+            "vouchers": COUNT,
+            "value": AMOUNT,
+            "category": SLUG,
+            "rt": COUNT,
+            "rw": COUNT,
+            "voucher": REF,
+            # One UMKM, or the net owed to each UMKM of a market cycle.
+            "umkm": one_of(REF, mapping(REF, AMOUNT)),
+            # A stock item, or the goods value of a market cycle.
+            "goods": one_of(REF, AMOUNT),
+            "quantity": COUNT,
+            "expected": COUNT,
+            "counted": COUNT,
+            "disbursement": REF,
+            "market_order": REF,
+            "need": REF,
+            "channel": SLUG,
+            "statement_line": REF,
+            "returned_to": SLUG,
+            "cycle": REF,
+            "operations_fee": AMOUNT,
+            "delivery_fees": AMOUNT,
+            "courier_share": AMOUNT,
+            "aid_goods": AMOUNT,
+            "aid_delivery": AMOUNT,
+        },
+        "funds.campaign_created": {
+            "target": AMOUNT,
+            "starts_on": DATE,
+            "ends_on": DATE,
+            "owner": SLUG,
+            "owner_rw": COUNT,
+            "earmark": SLUG,
+            "earmark_rw": COUNT,
+            "earmark_category": SLUG,
+            "earmark_activity": REF,
+        },
+        "funds.campaign_closed": {},
+        "funds.pledge_created": {
+            "campaign": ID,
+            "sponsor": REF,
+            "ratio": code(r"[0-9]{1,4}:[0-9]{1,4}", 9),
+            "cap": AMOUNT,
+            "max_donation": AMOUNT,
+        },
+        "funds.donation_pledged": {
+            "reference": _DONATION_REFERENCE,
+            "amount": AMOUNT,
+            "kind": SLUG,
+            "channel": SLUG,
+            "target": SLUG,
+            "campaign": ID,
+            "csr": BOOL,
+            "anonymous": BOOL,
+        },
+        "funds.donation_recorded": {
+            "reference": _DONATION_REFERENCE,
+            "channel": SLUG,
+            "receipt": RECEIPT_CODE,
+        },
+        "funds.donation_cancelled": {},
+        "funds.statement_imported": {
+            "file": HASH,
+            "lines": COUNT,
+            "matched": COUNT,
+            "matched_other": COUNT,
+        },
+        "funds.merchant_enrolled": {"categories": list_of(SLUG), "market": BOOL},
+        "funds.goods_out": {"quantity": COUNT, "activity": REF, "receipt": RECEIPT_CODE},
+        "funds.stock_counted": {"expected": COUNT, "counted": COUNT},
+        "funds.payout_account_proposed": {"beneficiary": REF},
+        "funds.payout_account_decided": {"approved": BOOL},
+        "funds.disbursement_requested": {
+            "kind": SLUG,
+            "amount": AMOUNT,
+            "source": ACCOUNT_CODE,
+            "category": SLUG,
+            "activity": REF,
+            "courier": REF,
+        },
+        "funds.disbursement_approved": {"approvals": COUNT},
+        "funds.disbursement_rejected": {},
+        "funds.callbacks_sampled": {"population": COUNT, "sampled": COUNT},
+        "funds.callback_recorded": {"status": SLUG},
+        "funds.profile_set": {"qris": HASH},
+    }
+)

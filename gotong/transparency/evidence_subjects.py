@@ -1,0 +1,58 @@
+"""Who may hand in evidence about what: checks registered by the apps that own the subjects.
+
+Transparency does not know needs or activities (they are higher apps), so each owner
+registers, from its ``AppConfig.ready()``, a check for its kind of subject::
+
+    evidence_subject_register("need", need_evidence_allowed)
+
+A check is ``check(*, user, kelurahan, subject_id) -> bool``. Several apps may register
+for one kind (the needs app: roles over the need's RT; the activities app: the team of an
+activity serving it); evidence is allowed when one of them says yes. A kind nobody
+registered is refused.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from gotong.core.exceptions import PermissionDenied, ValidationFailed
+from gotong.territory.models import Kelurahan
+
+EvidenceCheck = Callable[..., bool]
+
+_CHECKS: dict[str, list[EvidenceCheck]] = {}
+
+
+def evidence_subject_register(kind: str, check: EvidenceCheck) -> None:
+    """Let ``check`` decide who may hand in evidence about subjects ``<kind>:<id>``."""
+    checks = _CHECKS.setdefault(kind, [])
+    if check not in checks:
+        checks.append(check)
+
+
+def evidence_subject_kinds() -> list[str]:
+    """The subject kinds evidence may be handed in about (for forms and docs)."""
+    return sorted(_CHECKS)
+
+
+def evidence_subject_require(*, user: Any, kelurahan: Kelurahan, subject: str) -> None:
+    """Raise unless ``user`` may hand in evidence about ``subject`` (``need:3``)."""
+    kind, _sep, raw_id = subject.partition(":")
+    checks = _CHECKS.get(kind)
+    if not checks or not raw_id.isdigit():
+        raise ValidationFailed(
+            _("Evidence can only be given about: %(kinds)s.")
+            % {"kinds": ", ".join(f"{k}:<id>" for k in evidence_subject_kinds())},
+            {"field": "subject"},
+        )
+    subject_id = int(raw_id)
+    if not any(check(user=user, kelurahan=kelurahan, subject_id=subject_id) for check in checks):
+        raise PermissionDenied(
+            _(
+                "You may not give evidence about %(subject)s: only its team, the RT or RW "
+                "head over it, or a kelurahan officer may."
+            )
+            % {"subject": subject},
+            {"field": "subject"},
+        )
