@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 from itertools import product
 from typing import Any
 
+from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 ALL = "*"
@@ -52,6 +53,8 @@ SECONDARY = SUPPRESSED
 PROTECT_LOW = 1
 PROTECT_HIGH = SMALL_CELL
 SOLVE_SECONDS = 1.0
+# A question about many quantities at once (see ``Attacker.reachable_all``).
+BATCH_SECONDS = 2.0
 
 Key = tuple[str, ...]
 Cell = tuple[int, Key]  # (milestone index, key)
@@ -154,7 +157,10 @@ class Family:
             self.rounds += 1
             for quantity in report.failures:
                 attempt = tried.get(quantity, 0)
-                while not self._complement(quantity, attempt):
+                # Within a round, stop at the lines through the quantity: cells other
+                # failures hid this round may already protect it (the next audit says).
+                last = 2 * max(len(values) for values in self.values) + 1
+                while not self._complement(quantity, attempt) and attempt < last:
                     attempt += 1
                 tried[quantity] = attempt + 1
             report = audit(self, report.failures)
@@ -298,26 +304,35 @@ class Attacker:
 
     def __init__(self, family: Family) -> None:
         self.family = family
-        self.model = cp_model.CpModel()
+        self.truth: dict[tuple[int, Key], int] = {
+            (s, key): family.stage_count[s].get(key, 0)
+            for key in family.keys()
+            for s in range(family.size)
+        }
+        self.model, self.stage = self._model()
+        self.witnesses: list[dict[tuple[int, Key], int]] = [self.truth]
+
+    def _model(self) -> tuple[cp_model.CpModel, dict[tuple[int, Key], Any]]:
+        """A fresh model of what is published: a variable per stage of every key with a
+        suppressed cell, the true count elsewhere; every marginal is the sum of its parts."""
+        family = self.family
+        model = cp_model.CpModel()
         stages = family.size
         total = sum(family.count(0, k) for k in family.keys() if ALL not in k)
         bound = 4 * total + 1000
-        self.stage: dict[tuple[int, Key], Any] = {}
-        self.truth: dict[tuple[int, Key], int] = {}
+        stage: dict[tuple[int, Key], Any] = {}
         open_keys = {key for (_m, key) in family.hidden}
         for key in family.keys():
             for s in range(stages):
-                true = family.stage_count[s].get(key, 0)
-                self.truth[(s, key)] = true
                 if key in open_keys:
-                    self.stage[(s, key)] = self.model.new_int_var(0, bound, "")
+                    stage[(s, key)] = model.new_int_var(0, bound, "")
                 else:
-                    self.stage[(s, key)] = true
+                    stage[(s, key)] = self.truth[(s, key)]
         for key in open_keys:
             for m in range(stages):
                 if (m, key) not in family.hidden:
-                    self.model.add(
-                        sum(self.stage[(s, key)] for s in range(m, stages)) == family.count(m, key)
+                    model.add(
+                        sum(stage[(s, key)] for s in range(m, stages)) == family.count(m, key)
                     )
         for key in family.keys():
             if ALL not in key:
@@ -325,14 +340,150 @@ class Attacker:
             axis = key.index(ALL)
             parts = [(*key[:axis], v, *key[axis + 1 :]) for v in family.values[axis]]
             for s in range(stages):
-                terms = [self.stage[(s, k)] for k in [key, *parts]]
+                terms = [stage[(s, k)] for k in [key, *parts]]
                 if all(isinstance(t, int) for t in terms):
                     continue
-                self.model.add(self.stage[(s, key)] == sum(self.stage[(s, k)] for k in parts))
-        self.witnesses: list[dict[tuple[int, Key], int]] = [self.truth]
+                model.add(stage[(s, key)] == sum(stage[(s, k)] for k in parts))
+        return model, stage
 
-    def expression(self, quantity: Quantity) -> Any:
-        return sum(self.stage[(s, quantity.key)] for s in range(quantity.low, quantity.high))
+    def expression(
+        self, quantity: Quantity, stage: dict[tuple[int, Key], Any] | None = None
+    ) -> Any:
+        stage = self.stage if stage is None else stage
+        return sum(stage[(s, quantity.key)] for s in range(quantity.low, quantity.high))
+
+    def _meets(
+        self,
+        solution: dict[tuple[int, Key], int],
+        quantity: Quantity,
+        at_least: int | None,
+        at_most: int | None,
+    ) -> bool:
+        value = self._value(solution, quantity)
+        return (at_least is not None and value >= at_least) or (
+            at_most is not None and value <= at_most
+        )
+
+    def _relaxation_allows(
+        self, quantities: list[Quantity], *, at_least: int | None, at_most: int | None
+    ) -> list[Quantity]:
+        """The quantities whose bound the LP relaxation (GLOP) does not rule out.
+
+        The relaxation allows every integer table and more, so a quantity whose LP
+        maximum is below ``at_least`` (or LP minimum above ``at_most``) is proven unable
+        to reach it; an LP that reaches the bound proves nothing (CP-SAT decides)."""
+        if not quantities:
+            return quantities
+        solver = pywraplp.Solver.CreateSolver("GLOP")
+        stage: dict[tuple[int, Key], Any] = {}
+        for cell, var in self.stage.items():
+            stage[cell] = var if isinstance(var, int) else solver.NumVar(0, solver.infinity(), "")
+        family = self.family
+        stages = family.size
+        open_keys = {key for (_m, key) in family.hidden}
+        for key in open_keys:
+            for m in range(stages):
+                if (m, key) not in family.hidden:
+                    solver.Add(
+                        sum(stage[(s, key)] for s in range(m, stages)) == family.count(m, key)
+                    )
+        for key in family.keys():
+            if ALL not in key:
+                continue
+            axis = key.index(ALL)
+            parts = [(*key[:axis], v, *key[axis + 1 :]) for v in family.values[axis]]
+            for s in range(stages):
+                terms = [stage[(s, k)] for k in [key, *parts]]
+                if all(isinstance(t, int) for t in terms):
+                    continue
+                solver.Add(stage[(s, key)] == sum(stage[(s, k)] for k in parts))
+        kept = []
+        for quantity in quantities:
+            objective = solver.Objective()
+            objective.Clear()
+            for s in range(quantity.low, quantity.high):
+                var = stage[(s, quantity.key)]
+                if not isinstance(var, int):
+                    objective.SetCoefficient(var, 1)
+            if at_least is not None:
+                objective.SetMaximization()
+            else:
+                objective.SetMinimization()
+            status = solver.Solve()
+            if status != pywraplp.Solver.OPTIMAL:
+                kept.append(quantity)  # unbounded or unsolved: no proof, CP-SAT decides
+                continue
+            constant = sum(
+                var
+                for s in range(quantity.low, quantity.high)
+                if isinstance(var := stage[(s, quantity.key)], int)
+            )
+            value = objective.Value() + constant
+            if (at_least is not None and value >= at_least - 1e-6) or (
+                at_most is not None and value <= at_most + 1e-6
+            ):
+                kept.append(quantity)
+        return kept
+
+    def reachable_all(
+        self,
+        quantities: Iterable[Quantity],
+        *,
+        at_least: int | None = None,
+        at_most: int | None = None,
+    ) -> tuple[set[Quantity], int]:
+        """Which of the quantities can each be ``>= at_least`` (or ``<= at_most``) in some
+        table consistent with what is published? Returns (those that can, solver calls).
+
+        Many at once: one model asks for a table where as many of the still open
+        quantities as possible reach the bound; every table CP-SAT returns is a witness
+        (it satisfies every published figure), so each quantity it shows reaching the
+        bound is proven; when CP-SAT proves that none of the open ones can, none can.
+        Before CP-SAT, the LP relaxation rules out what it can (``_relaxation_allows``). A
+        batch that ends on the time limit without a witness counts its open quantities
+        as unable (they get more suppression, never less)."""
+        reached: set[Quantity] = set()
+        open_: list[Quantity] = []
+        for quantity in quantities:
+            if any(self._meets(w, quantity, at_least, at_most) for w in self.witnesses):
+                reached.add(quantity)
+            elif not isinstance(self.expression(quantity), int):
+                open_.append(quantity)
+        calls = 0
+        open_ = self._relaxation_allows(open_, at_least=at_least, at_most=at_most)
+        while open_:
+            model, stage = self._model()
+            flags = []
+            for quantity in open_:
+                flag = model.new_bool_var("")
+                expression = self.expression(quantity, stage)
+                if at_least is not None:
+                    model.add(expression >= at_least).only_enforce_if(flag)
+                else:
+                    model.add(expression <= at_most).only_enforce_if(flag)
+                flags.append(flag)
+            model.add(sum(flags) >= 1)
+            model.maximize(sum(flags))
+            solver = _solver(BATCH_SECONDS)
+            status = solver.solve(model)
+            calls += 1
+            if status == cp_model.INFEASIBLE:
+                break  # proven: none of the open quantities can reach the bound
+            if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                break  # the time limit counts as "cannot": more suppression, never less
+            witness = {
+                cell: var if isinstance(var, int) else solver.value(var)
+                for cell, var in stage.items()
+            }
+            self.witnesses.append(witness)
+            still = []
+            for quantity in open_:
+                if self._meets(witness, quantity, at_least, at_most):
+                    reached.add(quantity)
+                else:
+                    still.append(quantity)
+            open_ = still
+        return reached, calls
 
     def _value(self, solution: dict[tuple[int, Key], int], quantity: Quantity) -> int:
         return sum(solution[(s, quantity.key)] for s in range(quantity.low, quantity.high))
@@ -388,10 +539,10 @@ class Attacker:
         return found[0], found[1]
 
 
-def _solver() -> cp_model.CpSolver:
+def _solver(seconds: float = SOLVE_SECONDS) -> cp_model.CpSolver:
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.max_time_in_seconds = SOLVE_SECONDS
+    solver.parameters.max_time_in_seconds = seconds
     return solver
 
 
@@ -402,15 +553,11 @@ def audit(family: Family, quantities: Iterable[Quantity] | None = None) -> Audit
     report = AuditReport()
     checked = list(family.sensitive() if quantities is None else quantities)
     report.sensitive = len(checked)
-    for quantity in checked:
-        high, calls = attacker.reachable(quantity, at_least=PROTECT_HIGH)
-        report.solves += calls
-        low = False
-        if high:
-            low, calls = attacker.reachable(quantity, at_most=PROTECT_LOW)
-            report.solves += calls
-        if not (high and low):
-            report.failures.append(quantity)
+    high, calls = attacker.reachable_all(checked, at_least=PROTECT_HIGH)
+    report.solves += calls
+    low, calls = attacker.reachable_all([q for q in checked if q in high], at_most=PROTECT_LOW)
+    report.solves += calls
+    report.failures = [q for q in checked if q not in high or q not in low]
     report.seconds = time.perf_counter() - started
     return report
 
