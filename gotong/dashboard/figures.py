@@ -45,7 +45,7 @@ from gotong.transparency.dashboard_rows import evidence_subjects_for_dashboard
 
 from . import kpis
 from .models import ReferenceCode, ReferenceFigure
-from .suppression import ALL, PRIMARY, Cube, small_count
+from .suppression import ALL, PRIMARY, SUPPRESSED, Cube, Family, small_count
 
 WINDOW_DAYS = 90
 MONTHS = 12
@@ -74,6 +74,10 @@ MILESTONES: dict[str, set[Status]] = {
     "closed": {s for s, stage in STAGE_OF.items() if stage == "closed"},
 }
 FUNNEL = list(MILESTONES)
+# The index in FUNNEL of the last milestone a need in this status reached.
+LAST_MILESTONE: dict[Status, int] = {
+    status: sum(status in reached for reached in MILESTONES.values()) - 1 for status in STAGE_OF
+}
 # Delivery claims: delivered needs; validated ones were confirmed by the recipient or RT.
 CLAIMED = MILESTONES["delivered"]
 VALIDATED = {Status.CONFIRMED, Status.SIGNED_OFF, Status.CLOSED}
@@ -141,6 +145,27 @@ def share(numerator: int, denominator: int) -> float | None:
     return round(100 * numerator / denominator, 1)
 
 
+def needs_family(*, needs: Iterable[NeedRow], months: list[str], rw_numbers: list[str]) -> Family:
+    """The needs funnel as nested milestone tables month x RW x category (unprotected),
+    counting distinct beneficiaries (households, else persons); months outside are left out."""
+    family = Family(
+        dims=["month", "rw", "category"],
+        values=[months, rw_numbers, list(Category.values)],
+        milestones=FUNNEL,
+    )
+    for row in needs:
+        month = month_key(row.created_at)
+        if month < months[0]:
+            continue
+        beneficiary = f"h{row.household_id}" if row.household_id else f"p{row.person_id}"
+        family.add(
+            (month, str(row.rw_number), row.category),
+            beneficiary,
+            reached=LAST_MILESTONE[row.status],
+        )
+    return family
+
+
 def snapshot_compute(*, kelurahan: Kelurahan, now: dt.datetime | None = None) -> dict[str, Any]:
     """Every figure of the dashboard for one kelurahan: ``public``, ``cube``, ``officer``."""
     now = now or timezone.now()
@@ -153,23 +178,19 @@ def snapshot_compute(*, kelurahan: Kelurahan, now: dt.datetime | None = None) ->
     needs = need_rows_for_dashboard(kelurahan=kelurahan)
 
     # --- needs cube and delivery times ----------------------------------------------
-    cubes = {
-        milestone: Cube(
-            dims=["month", "rw", "category"], values=[months, rw_numbers, list(Category.values)]
-        )
-        for milestone in MILESTONES
-    }
+    family = needs_family(needs=needs, months=months, rw_numbers=rw_numbers)
     hours_by_urgency: dict[str, list[float]] = defaultdict(list)
     hours_by_month: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
     delivered_claims = validated_claims = 0
+    delivered_by_urgency = Cube(dims=["urgency"], values=[list(Urgency.values)])
     claims_by_month: Counter[str] = Counter()
     validated_by_month: Counter[str] = Counter()
     raisers_recent: set[int] = set()
     for (
         _pk,
         _rt,
-        rw,
-        category,
+        _rw,
+        _category,
         urgency,
         status,
         household,
@@ -180,38 +201,50 @@ def snapshot_compute(*, kelurahan: Kelurahan, now: dt.datetime | None = None) ->
     ) in needs:
         month = month_key(created)
         beneficiary = f"h{household}" if household else f"p{person}"
-        if month >= first_month:
-            for milestone, statuses in MILESTONES.items():
-                if status in statuses:
-                    cubes[milestone].add((month, str(rw), category), beneficiary)
-        if delivered is not None:
+        if month >= first_month and status in CLAIMED:
+            # The delivery-time table and the claims count the needs of the delivered
+            # milestone (same window), so their totals are the protected delivered total.
+            delivered_by_urgency.add((urgency,), beneficiary)
+            delivered_claims += 1
+            if status in VALIDATED:
+                validated_claims += 1
+            if delivered is not None:
+                hours_by_urgency[urgency].append((delivered - created).total_seconds() / 3600)
+        if delivered is not None and status in CLAIMED:
             hours = (delivered - created).total_seconds() / 3600
-            hours_by_urgency[urgency].append(hours)
             hours_by_month[month_key(delivered)][urgency].append(hours)
-            if status in CLAIMED:
-                delivered_claims += 1
-                claims_by_month[month_key(delivered)] += 1
-                if status in VALIDATED:
-                    validated_claims += 1
-                    validated_by_month[month_key(delivered)] += 1
+            claims_by_month[month_key(delivered)] += 1
+            if status in VALIDATED:
+                validated_by_month[month_key(delivered)] += 1
         if raiser and created >= since:
             raisers_recent.add(raiser)
+    # Suppressed until the CP-SAT audit finds no sensitive figure it can pin (suppression).
+    audit = family.protect()
     published_cube: dict[str, Any] = {
-        "dims": ["month", "rw", "category"],
-        "values": [months, rw_numbers, list(Category.values)],
-        "milestones": FUNNEL,
-        "cells": {},
+        **family.published(),
+        "audit": {
+            "passed": audit.passed,
+            "sensitive": audit.sensitive,
+            "suppressed": len(family.hidden),
+            "rounds": family.rounds,
+        },
     }
-    for milestone, cube in cubes.items():
-        cube.protect()
-        for key, value in cube.published()["cells"].items():
-            published_cube["cells"][f"{milestone}|{key}"] = value
 
     def funnel(**filters: str) -> dict[str, int | str]:
         return milestone_row(published_cube, filters)
 
+    # The delivery counts per urgency sum to the delivered total: protected as one table
+    # with that total, and all suppressed when the total is (else they would reveal it).
+    delivered_total = family.shown(FUNNEL.index("delivered"), (ALL, ALL, ALL))
+    delivered_by_urgency.protect()
+    if delivered_total == SUPPRESSED:
+        delivered_by_urgency.hidden.update((0, k) for k in delivered_by_urgency.keys())
     delivery = {
-        u: {**hours_summary(hours_by_urgency.get(u, []), targets[u]), "target": targets[u]}
+        u: {
+            **hours_summary(hours_by_urgency.get(u, []), targets[u]),
+            "n": delivered_by_urgency.cell((u,)),
+            "target": targets[u],
+        }
         for u in Urgency.values
     }
 
@@ -244,7 +277,7 @@ def snapshot_compute(*, kelurahan: Kelurahan, now: dt.datetime | None = None) ->
     activities_by_month: Counter[str] = Counter()
     finished_by_month: Counter[str] = Counter()
     complete_by_month: Counter[str] = Counter()
-    for pk, activity_status, starts, _rw, _kind in activities:
+    for pk, activity_status, starts, _activity_rw, _kind in activities:
         if activity_status in CANCELLED:
             continue
         activities_by_month[month_key(starts)] += 1
@@ -331,7 +364,7 @@ def snapshot_compute(*, kelurahan: Kelurahan, now: dt.datetime | None = None) ->
     bases = {
         "adoption": adoption_base,
         "evidence_complete": len(finished),
-        "claims_validated": delivered_claims,
+        "claims_validated": delivered_total,
         "rating_average": small_count(len(rating_values)),
         "verifiers_per_activity": len(signed),
         "delivery_hours_high": delivery[Urgency.TINGGI]["n"],

@@ -13,6 +13,7 @@ from django.utils import timezone
 from gotong.accounts.tests.factories import UserFactory
 from gotong.activities.models import Activity, Layer, Rating, SignOff
 from gotong.dashboard.models import ReferenceCode, ReferenceFigure
+from gotong.dashboard.suppression import SUPPRESSED
 from gotong.needs.models import Need
 from gotong.registry.models import Household
 from gotong.registry.tests.factories import PersonFactory
@@ -165,9 +166,11 @@ def hand_built(rt: RT) -> HandBuilt:
             "active_users": 7,  # the raiser (also the rater) and six signers
             "adoption": 25.0,  # 8 of 32 households
             "needs_raised": 7,
-            "needs_matched": 5,
-            "needs_delivered": 5,
-            "needs_closed": "<5",  # three households: suppressed
+            # 7 raised and 5 matched would publish "2 not matched" (two households):
+            # a difference counts as published, so matched and delivered are suppressed.
+            "needs_matched": SUPPRESSED,
+            "needs_delivered": SUPPRESSED,
+            "needs_closed": SUPPRESSED,  # three households: suppressed
             "delivery_hours_high": 30.0,
             "delivery_p90_high": 46.0,
             "evidence_complete": 80.0,  # 4 of 5 finished activities
