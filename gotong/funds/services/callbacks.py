@@ -15,7 +15,6 @@ from gotong.core.exceptions import (
 )
 from gotong.funds.models import (
     Callback,
-    CallbackStatus,
     Disbursement,
     DisbursementKind,
     DisbursementStatus,
@@ -23,6 +22,7 @@ from gotong.funds.models import (
 )
 from gotong.territory.models import Kelurahan
 
+from ..transitions import CALLBACK_ANSWERABLE, CALLBACK_OUTCOMES
 from ._common import _log, _role
 
 
@@ -88,9 +88,9 @@ def callbacks_sample(
 def callback_record(*, actor: Any, callback: Callback, status: str, note: str = "") -> Callback:
     """The operator records the answer of a call-back."""
     permission_require(actor, "funds.operate", callback.kelurahan)
-    if status not in CallbackStatus.values or status == CallbackStatus.OPEN:
+    if status not in CALLBACK_OUTCOMES:
         raise ValidationFailed(_("Choose the outcome of the call."), {"field": "status"})
-    updated = Callback.objects.filter(pk=callback.pk, status=CallbackStatus.OPEN).update(
+    updated = Callback.objects.filter(pk=callback.pk, status__in=CALLBACK_ANSWERABLE).update(
         status=status,
         note=" ".join((note or "").split())[:300],
         handled_by=actor,

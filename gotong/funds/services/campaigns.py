@@ -7,6 +7,7 @@ import secrets
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gotong.accounts.permissions import permission_require
@@ -29,6 +30,7 @@ from gotong.funds.models import (
 from gotong.registry.models import Organisation
 from gotong.territory.models import RT, RW, Kelurahan
 
+from ..transitions import step_check
 from ._common import _account_new, _log, _role, amount_clean
 
 
@@ -138,10 +140,16 @@ def campaign_close(*, actor: Any, campaign: Campaign) -> Campaign:
     """Stop taking donations (money already given stays earmarked to the campaign)."""
     unit = campaign.owner_rw or campaign.kelurahan
     permission_require(actor, "funds.manage_campaigns", unit)
-    if campaign.status == CampaignStatus.CLOSED:
-        raise Conflict(_("The campaign is already closed."))
+    already = _("The campaign is already closed.")
+    frm = campaign.status
+    step_check("campaign", current=frm, target=CampaignStatus.CLOSED, refused=already)
+    now = timezone.now()
+    if not Campaign.objects.filter(pk=campaign.pk, status=frm).update(
+        status=CampaignStatus.CLOSED, updated_at=now
+    ):
+        raise Conflict(already, {"field": "status"})
     campaign.status = CampaignStatus.CLOSED
-    campaign.save(update_fields=["status", "updated_at"])
+    campaign.updated_at = now
     _log(campaign.kelurahan, "funds.campaign_closed", actor, f"campaign:{campaign.pk}", {})
     return campaign
 

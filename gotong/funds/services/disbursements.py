@@ -38,6 +38,15 @@ from gotong.registry.models import Organisation, Person
 from gotong.territory.models import Kelurahan
 from gotong.transparency import selectors as transparency_selectors
 
+from ..transitions import (
+    DISBURSEMENT_APPROVABLE,
+    DISBURSEMENT_OUTSTANDING,
+    DISBURSEMENT_PAYABLE,
+    DISBURSEMENT_REJECTABLE,
+    PAYOUT_ACCOUNT_IN_USE,
+    PAYOUT_ACCOUNT_UNDECIDED,
+    step_check,
+)
 from ._common import _activity, _log, _receipt_from, _resource_link, _role, amount_clean
 from .campaigns import earmark_check
 from .ledger import accounts_ensure, market_accounts, transfer_post, transfer_replayed
@@ -95,20 +104,29 @@ def payout_account_approve(
         .select_related("person")
         .get(pk=payout.pk)
     )
-    if payout.status != PayoutAccountStatus.PENDING:
-        raise Conflict(_("This bank account change was already decided."))
+    decided = _("This bank account change was already decided.")
+    if payout.status not in PAYOUT_ACCOUNT_UNDECIDED:
+        raise Conflict(decided)
     if actor.pk in (payout.proposed_by_id, payout.person.created_by_id):
         raise PermissionDenied(
             _("A bank account change needs a second officer."),
             {"reason": "separation_of_duties"},
         )
+    frm = payout.status
+    target = PayoutAccountStatus.ACTIVE if approve else PayoutAccountStatus.REJECTED
+    step_check("payout_account", current=frm, target=target, refused=decided, actor=actor)
+    now = timezone.now()
     if approve:
-        PayoutAccount.objects.filter(
-            person=payout.person, status=PayoutAccountStatus.ACTIVE
-        ).update(status=PayoutAccountStatus.REPLACED)
-    payout.status = PayoutAccountStatus.ACTIVE if approve else PayoutAccountStatus.REJECTED
+        PayoutAccount.objects.filter(person=payout.person, status__in=PAYOUT_ACCOUNT_IN_USE).update(
+            status=PayoutAccountStatus.REPLACED, updated_at=now
+        )
+    if not PayoutAccount.objects.filter(pk=payout.pk, status=frm).update(
+        status=target, approved_by=actor, updated_at=now
+    ):
+        raise Conflict(decided, {"field": "status"})
+    payout.status = target
     payout.approved_by = actor
-    payout.save(update_fields=["status", "approved_by", "updated_at"])
+    payout.updated_at = now
     _log(
         kelurahan,
         "funds.payout_account_decided",
@@ -126,7 +144,7 @@ def _owed_unrequested(payable: Account) -> int:
     locked = Account.objects.select_for_update().get(pk=payable.pk)
     pending = Disbursement.objects.filter(
         source_account=locked,
-        status__in=[DisbursementStatus.REQUESTED, DisbursementStatus.APPROVED],
+        status__in=DISBURSEMENT_OUTSTANDING,
     ).aggregate(total=Sum("amount"))["total"]
     return max(0, locked.balance - (pending or 0))
 
@@ -182,7 +200,7 @@ def disbursement_request(
             if (
                 payout is None
                 or payout.kelurahan_id != kelurahan.pk
-                or payout.status != PayoutAccountStatus.ACTIVE
+                or payout.status not in PAYOUT_ACCOUNT_IN_USE
             ):
                 raise ValidationFailed(
                     _("Cash aid needs the beneficiary's approved bank account."),
@@ -240,8 +258,9 @@ def disbursement_approve(*, actor: Any, disbursement: Disbursement) -> Disbursem
     kelurahan = disbursement.kelurahan
     permission_require(actor, "funds.approve", kelurahan)
     disbursement = Disbursement.objects.select_for_update(of=("self",)).get(pk=disbursement.pk)
-    if disbursement.status != DisbursementStatus.REQUESTED:
-        raise Conflict(_("This payment is not waiting for approval."))
+    not_waiting = _("This payment is not waiting for approval.")
+    if disbursement.status not in DISBURSEMENT_APPROVABLE:
+        raise Conflict(not_waiting)
     if disbursement.requested_by_id == actor.pk:
         raise PermissionDenied(
             _("Nobody approves their own request."), {"reason": "separation_of_duties"}
@@ -264,8 +283,21 @@ def disbursement_approve(*, actor: Any, disbursement: Disbursement) -> Disbursem
         ) from exc
     count = disbursement.approvals.count()
     if count >= APPROVALS_NEEDED:
+        frm = disbursement.status
+        step_check(
+            "disbursement",
+            current=frm,
+            target=DisbursementStatus.APPROVED,
+            refused=not_waiting,
+            actor=actor,
+        )
+        now = timezone.now()
+        if not Disbursement.objects.filter(pk=disbursement.pk, status=frm).update(
+            status=DisbursementStatus.APPROVED, updated_at=now
+        ):
+            raise Conflict(not_waiting, {"field": "status"})
         disbursement.status = DisbursementStatus.APPROVED
-        disbursement.save(update_fields=["status", "updated_at"])
+        disbursement.updated_at = now
     _log(
         kelurahan,
         "funds.disbursement_approved",
@@ -284,8 +316,8 @@ def disbursement_reject(*, actor: Any, disbursement: Disbursement, reason: str) 
     if not " ".join((reason or "").split()):
         raise ValidationFailed(_("Give a reason."), {"field": "reason"})
     updated = Disbursement.objects.filter(
-        pk=disbursement.pk, status__in=[DisbursementStatus.REQUESTED, DisbursementStatus.APPROVED]
-    ).update(status=DisbursementStatus.REJECTED)
+        pk=disbursement.pk, status__in=DISBURSEMENT_REJECTABLE
+    ).update(status=DisbursementStatus.REJECTED, updated_at=timezone.now())
     if not updated:
         raise Conflict(_("This payment can no longer be rejected."))
     disbursement.refresh_from_db()
@@ -323,8 +355,16 @@ def disbursement_pay(
     )
     if disbursement.status == DisbursementStatus.PAID:
         raise Conflict(_("This payment was already made."))
-    if disbursement.status != DisbursementStatus.APPROVED:
+    if disbursement.status not in DISBURSEMENT_PAYABLE:
         raise ValidationFailed(_("A payment needs two approvals first."))
+    frm = disbursement.status
+    step_check(
+        "disbursement",
+        current=frm,
+        target=DisbursementStatus.PAID,
+        refused=_("This payment was already made."),
+        actor=actor,
+    )
     if receipt_code:
         code = transparency_selectors.evidence_get(kelurahan=kelurahan, code=receipt_code).code
     else:
@@ -358,11 +398,20 @@ def disbursement_pay(
         receipt_code=code,
         log_data={"disbursement": f"disbursement:{disbursement.pk}"},
     )
+    now = timezone.now()
+    if not Disbursement.objects.filter(pk=disbursement.pk, status=frm).update(
+        status=DisbursementStatus.PAID,
+        paid_by=actor,
+        receipt_code=code,
+        transfer=transfer,
+        updated_at=now,
+    ):
+        raise Conflict(_("This payment was already made."), {"field": "status"})
     disbursement.status = DisbursementStatus.PAID
     disbursement.paid_by = actor
     disbursement.receipt_code = code
     disbursement.transfer = transfer
-    disbursement.save(update_fields=["status", "paid_by", "receipt_code", "transfer", "updated_at"])
+    disbursement.updated_at = now
     if disbursement.activity_id:
         _resource_link(
             _activity(kelurahan, disbursement.activity_id),

@@ -28,7 +28,6 @@ from gotong.funds.models import (
     Account,
     AccountKind,
     Campaign,
-    CampaignStatus,
     Category,
     Channel,
     Donation,
@@ -47,6 +46,13 @@ from gotong.funds.selectors import donation_with_receipt
 from gotong.registry.models import Organisation
 from gotong.territory.models import Kelurahan
 
+from ..transitions import (
+    CAMPAIGN_TAKING_DONATIONS,
+    DONATION_CONFIRMABLE,
+    DONATION_RECORDABLE,
+    DONATION_WITHDRAWABLE,
+    step_check,
+)
 from ._common import _log, _receipt_from, _role, amount_clean
 from .ledger import accounts_ensure, transfer_post, transfer_replayed
 
@@ -165,7 +171,7 @@ def donation_create(
     if target == DonationTarget.CAMPAIGN:
         if campaign is None or campaign.kelurahan_id != kelurahan.pk:
             raise NotFound(_("No such campaign in this kelurahan."))
-        if campaign.status != CampaignStatus.ACTIVE:
+        if campaign.status not in CAMPAIGN_TAKING_DONATIONS:
             raise ValidationFailed(_("This campaign no longer takes donations."))
     if target == DonationTarget.PLEDGE:
         if pledge is None or pledge.kelurahan_id != kelurahan.pk:
@@ -289,8 +295,14 @@ def donation_record(
     elif donation.kelurahan_id != kelurahan.pk:
         raise NotFound(_("No such donation in this kelurahan."))
     donation = Donation.objects.select_for_update(of=("self",)).get(pk=donation.pk)
-    if donation.status != DonationStatus.PENDING:
+    if donation.status not in DONATION_RECORDABLE:
         raise Conflict(_("This donation was already recorded."), {"status": donation.status})
+    step_check(
+        "donation",
+        current=donation.status,
+        target=DonationStatus.RECORDED,
+        refused=_("This donation was already recorded."),
+    )
     if amount is not None and amount_clean(amount) != donation.amount:
         raise ValidationFailed(
             _("The amount received differs from the donation (%(amount)s).")
@@ -360,11 +372,18 @@ def donation_confirm(
     )
     if donation.status == DonationStatus.CONFIRMED:
         raise Conflict(_("This donation was already confirmed."))
-    if donation.status != DonationStatus.RECORDED:
+    if donation.status not in DONATION_CONFIRMABLE:
         raise ValidationFailed(
             _("Record the payment (receipt or bank statement) before confirming it."),
             {"status": donation.status},
         )
+    frm = donation.status
+    step_check(
+        "donation",
+        current=frm,
+        target=DonationStatus.CONFIRMED,
+        refused=_("This donation was already confirmed."),
+    )
     if donation.statement_line_id is None and donation.recorded_by_id == actor.pk:
         raise PermissionDenied(
             _("Another officer must confirm what you recorded yourself."),
@@ -398,9 +417,15 @@ def donation_confirm(
     donation.confirmed_by = actor
     donation.confirmed_at = at or timezone.now()
     donation.transfer = transfer
-    donation.save(
-        update_fields=["status", "confirmed_by", "confirmed_at", "transfer", "updated_at"]
-    )
+    donation.updated_at = timezone.now()
+    if not Donation.objects.filter(pk=donation.pk, status=frm).update(
+        status=donation.status,
+        confirmed_by=actor,
+        confirmed_at=donation.confirmed_at,
+        transfer=transfer,
+        updated_at=donation.updated_at,
+    ):
+        raise Conflict(_("This donation was already confirmed."), {"field": "status"})
     if donation.kind == DonationKind.IN_KIND:
         item = GoodsItem.objects.create(
             kelurahan=kelurahan,
@@ -433,11 +458,13 @@ def donation_cancel(*, actor: Any, donation: Donation) -> Donation:
     is_donor = donation.donor_user_id is not None and donation.donor_user_id == actor.pk
     if not is_donor:
         permission_require(actor, "funds.treasury", donation.kelurahan)
-    updated = Donation.objects.filter(pk=donation.pk, status=DonationStatus.PENDING).update(
+    refused = _("Only a donation still waiting for payment can be cancelled.")
+    # From the stored status, not the caller's copy: a withdrawal races the payment.
+    updated = Donation.objects.filter(pk=donation.pk, status__in=DONATION_WITHDRAWABLE).update(
         status=DonationStatus.CANCELLED
     )
     if not updated:
-        raise Conflict(_("Only a donation still waiting for payment can be cancelled."))
+        raise Conflict(refused)
     donation.refresh_from_db()
     _log(donation.kelurahan, "funds.donation_cancelled", actor, f"donation:{donation.pk}", {})
     return donation

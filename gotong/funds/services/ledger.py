@@ -37,6 +37,7 @@ from gotong.funds.models import (
 )
 from gotong.territory.models import Kelurahan
 
+from ..transitions import step_check
 from ._common import MAX_AMOUNT, _hash, _log, amount_clean
 
 _SINGLETON_NAMES = {
@@ -288,6 +289,13 @@ def transfer_reverse(
             matched_total=F("matched_total") - match.amount
         )
     if donation is not None:
+        step_check(
+            "donation",
+            current=donation.status,
+            target=DonationStatus.CANCELLED,
+            refused=_("A %(current)s donation cannot be reversed."),
+            actor=actor,
+        )
         donation.status = DonationStatus.CANCELLED
         donation.save(update_fields=["status", "updated_at"])
     return mirror

@@ -31,6 +31,7 @@ from gotong.funds.models import (
 )
 from gotong.territory.models import Kelurahan
 
+from ..transitions import DONATION_RECORDABLE
 from ._common import _fingerprint, _log, _role
 from .donations import REFERENCE_RE
 
@@ -136,7 +137,7 @@ def statement_import(
         d.payment_reference: d
         for d in Donation.objects.select_for_update(of=("self",)).filter(
             kelurahan=kelurahan,
-            status=DonationStatus.PENDING,
+            status__in=DONATION_RECORDABLE,
             kind=DonationKind.MONEY,
             payment_reference__in=references,
         )

@@ -56,6 +56,12 @@ from gotong.registry.models import (
 from gotong.registry.services import person_consents, person_notify
 from gotong.territory.models import RT, Kelurahan
 
+from ..transitions import (
+    VOUCHER_EXPIRABLE,
+    VOUCHER_REFILLABLE,
+    VOUCHER_SPENDABLE,
+    step_check,
+)
 from ._common import _account_new, _log, amount_clean
 from .campaigns import earmark_check
 from .ledger import accounts_ensure, market_accounts, transfer_post, transfer_replayed
@@ -349,11 +355,18 @@ def _voucher_take(
         raise Conflict(_("This voucher has expired."), {"reason": "expired"})
     take = amount_taken(voucher)
     left = voucher.remaining - take
+    if left == 0:
+        step_check(
+            "voucher",
+            current=voucher.status,
+            target=VoucherStatus.REDEEMED,
+            refused=_("This voucher was already used."),
+        )
     updated = Voucher.objects.filter(
-        pk=voucher.pk, status=VoucherStatus.ACTIVE, remaining=voucher.remaining
+        pk=voucher.pk, status__in=VOUCHER_SPENDABLE, remaining=voucher.remaining
     ).update(
         remaining=left,
-        status=VoucherStatus.REDEEMED if left == 0 else VoucherStatus.ACTIVE,
+        status=VoucherStatus.REDEEMED if left == 0 else voucher.status,
         updated_at=timezone.now(),
     )
     if updated != 1:
@@ -474,11 +487,17 @@ def voucher_expire(*, voucher: Voucher, now: dt.datetime | None = None) -> Vouch
         .select_related("source_account")
         .get(pk=voucher.pk)
     )
-    if voucher.status != VoucherStatus.ACTIVE or voucher.expires_at > now:
+    if voucher.status not in VOUCHER_EXPIRABLE or voucher.expires_at > now:
         return None
+    step_check(
+        "voucher",
+        current=voucher.status,
+        target=VoucherStatus.EXPIRED,
+        refused=_("This voucher has expired."),
+    )
     left = voucher.remaining
     updated = Voucher.objects.filter(
-        pk=voucher.pk, status=VoucherStatus.ACTIVE, remaining=left
+        pk=voucher.pk, status__in=VOUCHER_EXPIRABLE, remaining=left
     ).update(status=VoucherStatus.EXPIRED, updated_at=now)
     if updated != 1:
         return None
@@ -502,7 +521,7 @@ def voucher_expire(*, voucher: Voucher, now: dt.datetime | None = None) -> Vouch
 def vouchers_expire_due(*, now: dt.datetime | None = None) -> int:
     """Expire every voucher past its date (all kelurahan); returns how many."""
     now = now or timezone.now()
-    due = Voucher.objects.filter(status=VoucherStatus.ACTIVE, expires_at__lte=now).order_by("pk")
+    due = Voucher.objects.filter(status__in=VOUCHER_EXPIRABLE, expires_at__lte=now).order_by("pk")
     return sum(1 for v in due.iterator() if voucher_expire(voucher=v, now=now) is not None)
 
 
@@ -629,7 +648,14 @@ def voucher_market_refund(
     value = amount_clean(amount)
     accounts = market_accounts(kelurahan=kelurahan)
     now = timezone.now()
-    if voucher.status != VoucherStatus.EXPIRED and voucher.expires_at > now:
+    if voucher.status in VOUCHER_REFILLABLE and voucher.expires_at > now:
+        if voucher.status != VoucherStatus.ACTIVE:
+            step_check(
+                "voucher",
+                current=voucher.status,
+                target=VoucherStatus.ACTIVE,
+                refused=_("More than the voucher's value cannot be given back."),
+            )
         if voucher.remaining + value > voucher.value:
             raise ValidationFailed(_("More than the voucher's value cannot be given back."))
         Voucher.objects.filter(pk=voucher.pk).update(

@@ -95,3 +95,10 @@ def confirmed_donation(
         channel="bank",
     )
     return services.donation_confirm(actor=confirmer, donation=donation)
+
+
+def campaign_funded(money: Any, amount: int = 1_000_000) -> None:
+    """The ``money`` fixture's campaign holds ``amount``, given and confirmed."""
+    confirmed_donation(
+        money.treasurer, money.admin, money.kelurahan, amount, campaign=money.campaign
+    )
