@@ -63,6 +63,9 @@ class OrderIn(Schema):
     address_note: str = Field("", max_length=200)
     payment_method: PaymentMethod = PaymentMethod.COD
     voucher_code: str = Field("", max_length=200)
+    marketplace_consent: bool = Field(
+        False, description="The buyer agrees to the 'Pasar lokal' consent in this step."
+    )
 
 
 class OrderOut(Schema):
@@ -215,6 +218,7 @@ def order_create(request: HttpRequest, slug: str, cycle_id: int, payload: OrderI
             address_note=payload.address_note,
             payment_method=payload.payment_method,
             voucher_code=payload.voucher_code,
+            marketplace_consent=payload.marketplace_consent,
         )
     return Status(201, _order_out(order))
 

@@ -260,6 +260,7 @@ def demo_seed(demo: DemoContext) -> None:
             base = (float(rt.centroid_lat or centre[0]), float(rt.centroid_lon or centre[1]))
             services.order_place(
                 actor=member.user,
+                marketplace_consent=True,  # the demo buyer ticks the consent box
                 cycle=cycle,
                 lines=lines,
                 fulfilment="delivery" if delivery else "pickup",
@@ -424,6 +425,7 @@ def _voucher_and_aid_orders(
         if buyer is not None:
             services.order_place(
                 actor=buyer.user,
+                marketplace_consent=True,
                 cycle=cycle,
                 lines=[services.LineSpec(offer=sembako, quantity=1)],
                 fulfilment="pickup",

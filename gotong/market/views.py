@@ -17,7 +17,9 @@ from django.views.decorators.http import require_safe
 
 from gotong.core.exceptions import ApplicationError
 from gotong.funds.services import market_port as funds_services
+from gotong.registry import consent as registry_consent
 from gotong.registry import selectors as registry_selectors
+from gotong.registry.models import ConsentPurpose
 from gotong.territory import selectors as territory_selectors
 from gotong.territory.middleware import request_kelurahan
 from gotong.ui.pages import gate, refused
@@ -138,6 +140,7 @@ def order_form(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
                     address_note=request.POST.get("address_note", ""),
                     payment_method=request.POST.get("payment_method", ""),
                     voucher_code=request.POST.get("voucher_code", ""),
+                    marketplace_consent=request.POST.get("marketplace_consent") == "1",
                 )
         except ApplicationError as exc:
             error = exc.message
@@ -162,6 +165,11 @@ def order_form(request: HttpRequest, slug: str, cycle_id: int) -> HttpResponse:
                 (PaymentMethod.VOUCHER, PaymentMethod.VOUCHER.label),
             ],
             "fees": cycle,  # the cycle's own fee rules
+            "consent_text": registry_consent.consent_text(
+                kelurahan_name=kelurahan.name, purpose=ConsentPurpose.MARKETPLACE
+            )
+            if selectors.marketplace_consent_missing(kelurahan=kelurahan, user=request.user)
+            else "",
             "error": error,
             "post": request.POST,
         },

@@ -170,6 +170,16 @@ def volunteer_for_person(*, kelurahan: Kelurahan, person: Person) -> Volunteer |
     )
 
 
+def person_has_consent(*, kelurahan: Kelurahan, person: Person, purpose: str) -> bool:
+    """Whether the person's consent to ``purpose`` is in force (given, not withdrawn)."""
+    return Consent.objects.filter(
+        person=person,
+        person__kelurahan=kelurahan,
+        purpose=purpose,
+        withdrawn_at__isnull=True,
+    ).exists()
+
+
 def consent_list_for_person(*, kelurahan: Kelurahan, person: Person) -> QuerySet[Consent]:
     """Every consent of a person, in force and withdrawn."""
     return Consent.objects.filter(kelurahan=kelurahan, person=person).order_by(

@@ -6,7 +6,8 @@ this package re-exports them, so callers write ``selectors.cycle_breakdown``.
 - ``fees``: ``settings_for``, the kelurahan's public fee rules.
 - ``cycles``: cycles, offers with what is left and bulk progress, the WhatsApp text.
 - ``orders``: a buyer's orders, an order, the UMKM it brought, pick lists, the buyer's
-  door code, how an order is paid (dynamic QRIS), statement lines that paid orders.
+  door code, whether the buyer still needs the "Pasar lokal" consent, how an order
+  is paid (dynamic QRIS), statement lines that paid orders.
 - ``settlement``: the public fee breakdown of a cycle, the couriers' shares, UMKM and
   courier payouts.
 - ``delivery``: route sheets and couriers.
@@ -52,6 +53,7 @@ from .orders import (
     OrderPayment,
     PickList,
     cycle_orders_payments,
+    marketplace_consent_missing,
     order_get,
     order_list_for_user,
     order_payment,
@@ -110,6 +112,7 @@ __all__ = [
     "cycle_get",
     "cycle_list",
     "cycle_orders_payments",
+    "marketplace_consent_missing",
     "cycle_payouts",
     "managed_organisation_ids",
     "offer_get",

@@ -12,7 +12,8 @@ from django.utils.translation import gettext
 
 from gotong.core.exceptions import NotFound
 from gotong.funds.services import market_port as funds_services
-from gotong.registry.models import Organisation
+from gotong.registry import selectors as registry_selectors
+from gotong.registry.models import ConsentPurpose, Organisation
 from gotong.territory.models import Kelurahan
 
 from ..models import (
@@ -148,4 +149,15 @@ def order_qris_payload(*, order: Order) -> str | None:
         return None
     return funds_services.qris_payload_for(
         kelurahan=order.kelurahan, amount=order.balance_due, reference=order.payment_reference
+    )
+
+
+def marketplace_consent_missing(*, kelurahan: Any, user: Any) -> bool:
+    """Whether this buyer is a registered resident without the "Pasar lokal" consent in
+    force (the order page then asks for it in the same step)."""
+    person = registry_selectors.person_for_user(kelurahan=kelurahan, user=user)
+    if person is None:
+        return False
+    return not registry_selectors.person_has_consent(
+        kelurahan=kelurahan, person=person, purpose=ConsentPurpose.MARKETPLACE
     )

@@ -19,8 +19,12 @@ from gotong.core.exceptions import (
     PermissionDenied,
     ValidationFailed,
 )
+from gotong.registry import selectors as registry_selectors
+from gotong.registry import services as registry_services
+from gotong.registry.models import ConsentPurpose
 from gotong.territory.models import RT
 
+from .. import selectors
 from ..models import (
     Fulfilment,
     LineStatus,
@@ -57,6 +61,21 @@ def _order_code() -> str:
     return "P" + "".join(secrets.choice(alphabet) for _ in range(9))
 
 
+def _marketplace_consent_require(kelurahan: Any, actor: Any, *, given_now: bool) -> None:
+    if not selectors.marketplace_consent_missing(kelurahan=kelurahan, user=actor):
+        return
+    if not given_now:
+        raise Conflict(
+            _(
+                "To shop at the local market, agree to the 'Pasar lokal' consent: your name "
+                "and RT are used for the order."
+            ),
+            {"field": "marketplace_consent"},
+        )
+    person = registry_selectors.person_require_for_user(kelurahan=kelurahan, user=actor)
+    registry_services.consent_grant(actor=actor, person=person, purpose=ConsentPurpose.MARKETPLACE)
+
+
 @transaction.atomic
 def order_place(
     *,
@@ -71,13 +90,19 @@ def order_place(
     now: dt.datetime | None = None,
     need_id: int | None = None,
     voucher_code: str = "",
+    marketplace_consent: bool = False,
 ) -> Order:
     """A resident orders within the window; every line's stock is taken or nothing is.
 
     Paid by QRIS (the order page shows the code), cash on delivery, or an aid voucher
     typed here: the voucher must be of the category of every line and pays up to the
     order total (the rest, if any, in cash at the door); a refused voucher refuses the
-    order and nothing is changed."""
+    order and nothing is changed.
+
+    A registered resident shops only with the "Pasar lokal" consent in force: without
+    it the order is refused, unless ``marketplace_consent`` says they agree in this step,
+    which records the consent (channel: themselves) in the same transaction. Aid orders
+    (``need_id``) are placed for a need under the aid consent, not this one."""
     kelurahan = cycle.kelurahan
     permission_gate(actor, "market.order", kelurahan)
     now = now or timezone.now()
@@ -100,6 +125,8 @@ def order_place(
             _("Choose cash on delivery, QRIS or an aid voucher."),
             {"field": "payment_method"},
         )
+    if need_id is None:
+        _marketplace_consent_require(kelurahan, actor, given_now=marketplace_consent)
     voucher_code = (voucher_code or "").strip()
     if payment_method == PaymentMethod.VOUCHER and not voucher_code:
         raise ValidationFailed(_("Type the voucher code."), {"field": "voucher_code"})
