@@ -27,7 +27,8 @@ from gotong.channels.links import page_link
 from gotong.channels.services import notification_send
 from gotong.core.exceptions import Conflict, PermissionDenied, ValidationFailed
 from gotong.core.lifecycle import transition_check
-from gotong.registry.models import Household, Person
+from gotong.registry import selectors as registry_selectors
+from gotong.registry.models import ConsentPurpose, Household, Person
 from gotong.territory.models import RT, Kelurahan
 from gotong.transparency.selectors import evidence_for_subject
 from gotong.transparency.services import entry_record
@@ -197,6 +198,7 @@ def need_submit(
     role = _check_raiser(
         actor, rt, raised_via, beneficiary_person, beneficiary_household, consent_evidence
     )
+    _aid_consent_require(kelurahan, beneficiary_person, raised_via)
     duplicate = _open_duplicate(beneficiary_household, beneficiary_person, category)
     override = (duplicate_override_reason or "").strip()
     if duplicate is not None:
@@ -253,6 +255,23 @@ def need_submit(
         page_url=page_link("needs:rt_queue", slug=need.kelurahan.slug, rt_id=rt.pk),
     )
     return need
+
+
+def _aid_consent_require(kelurahan: Any, person: Person | None, raised_via: str) -> None:
+    """A need for a registered person needs their aid consent in force; at a kiosk the
+    signed paper form (attached) is the consent, so it is not asked twice."""
+    if person is None or raised_via == RaisedVia.KIOSK:
+        return
+    if not registry_selectors.person_has_consent(
+        kelurahan=kelurahan, person=person, purpose=ConsentPurpose.AID
+    ):
+        raise Conflict(
+            _(
+                "This person has not agreed (or no longer agrees) that their data is used "
+                "for aid. Give the aid consent on the 'My data' page, or through the RT, first."
+            ),
+            {"field": "beneficiary", "purpose": ConsentPurpose.AID.value},
+        )
 
 
 def _check_raiser(

@@ -53,3 +53,21 @@ def consent_text(*, kelurahan_name: str, purpose: str, version: str = CONSENT_TE
     """The exact text shown for one purpose in one version."""
     base = _BASE[version].format(kelurahan=kelurahan_name)
     return f"{base} {_PURPOSE[version][ConsentPurpose(purpose)]}"
+
+
+# Where each purpose is enforced: the service that uses the data checks the consent
+# (``gotong/web/tests/test_consent_enforcement.py`` walks this table and has a test per
+# purpose). ``None`` names a purpose that no service uses yet, with the reason; the test
+# accepts only these, so the service that first uses the data must add its check here.
+CONSENT_ENFORCED_BY: dict[str, str | None] = {
+    ConsentPurpose.AID: "gotong.needs.services.need_submit",
+    ConsentPurpose.NOTIFICATIONS: "gotong.registry.services.person_notify",
+    ConsentPurpose.MARKETPLACE: "gotong.market.services.order_place",
+    # and household_register, person_register_kiosk, the XLSX import (one _consents_check)
+    ConsentPurpose.SENSITIVE_DATA: "gotong.registry.services.person_register_self",
+    # No export to DTKS/DTSen exists yet; the interop issue adds it with this check.
+    ConsentPurpose.DTKS_SHARING: None,
+    # Evidence photos are not yet tied to the people they show, so no service can check
+    # this consent yet (blurring or withholding such photos is still to be built).
+    ConsentPurpose.PHOTOS: None,
+}
