@@ -1,5 +1,5 @@
 """The transition tables of the funds lifecycles: campaign, donation, voucher, payout
-account, disbursement, call-back (every status field of ``funds/models.py``).
+account, disbursement, call-back (every status field of the ``funds/models/`` package).
 
 Each allowed (from, to) pair names the permission the service that takes the step checks
 (``None``: the platform takes it, never a person). Services check a step with
