@@ -30,6 +30,7 @@ from gotong.core.lifecycle import transition_check
 from gotong.registry import selectors as registry_selectors
 from gotong.registry.models import ConsentPurpose, Household, Person
 from gotong.territory.models import RT, Kelurahan
+from gotong.transparency.evidence_subjects import evidence_subject_allowed
 from gotong.transparency.selectors import evidence_for_subject
 from gotong.transparency.services import entry_record
 
@@ -427,13 +428,25 @@ def need_quantities_set(
 
 @transaction.atomic
 def need_deliver(*, actor: Any, need: Need, subjects: list[str] | None = None) -> Need:
-    """Mark a need delivered: only with photo evidence for it (or for its activity)."""
+    """Mark a need delivered: only with photo evidence for it (or for its activity) from
+    someone who may give evidence about this need (its RT or RW head, an officer who
+    records fulfilment, the team of an activity serving it); other photos do not count."""
     subjects = [f"need:{need.pk}", *(subjects or [])]
     if not any(
-        evidence_for_subject(kelurahan=need.kelurahan, subject=s).exists() for s in subjects
+        evidence_subject_allowed(
+            user=evidence.uploader, kelurahan=need.kelurahan, subject=f"need:{need.pk}"
+        )
+        for s in subjects
+        for evidence in evidence_for_subject(kelurahan=need.kelurahan, subject=s).select_related(
+            "uploader"
+        )
     ):
         raise ValidationFailed(
-            _("Upload a photo as evidence of the delivery first."), {"field": "evidence"}
+            _(
+                "Upload a photo of the delivery from the need's RT or the team serving it "
+                "first: photos from anyone else do not count."
+            ),
+            {"field": "evidence"},
         )
     need = need_transition(actor=actor, need=need, to=Status.DELIVERED)
     if need.quantity_delivered == 0:

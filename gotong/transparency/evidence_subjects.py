@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from gotong.core.exceptions import PermissionDenied, ValidationFailed
+from gotong.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from gotong.territory.models import Kelurahan
 
 EvidenceCheck = Callable[..., bool]
@@ -34,6 +34,21 @@ def evidence_subject_register(kind: str, check: EvidenceCheck) -> None:
 def evidence_subject_kinds() -> list[str]:
     """The subject kinds evidence may be handed in about (for forms and docs)."""
     return sorted(_CHECKS)
+
+
+def evidence_subject_allowed(*, user: Any, kelurahan: Kelurahan, subject: str) -> bool:
+    """Whether ``user`` may hand in evidence about ``subject`` (no error; False for an
+    unknown kind, a malformed subject or a subject outside this kelurahan)."""
+    kind, _sep, raw_id = subject.partition(":")
+    checks = _CHECKS.get(kind)
+    if user is None or not checks or not raw_id.isdigit():
+        return False
+    try:
+        return any(
+            check(user=user, kelurahan=kelurahan, subject_id=int(raw_id)) for check in checks
+        )
+    except NotFound:
+        return False
 
 
 def evidence_subject_require(*, user: Any, kelurahan: Kelurahan, subject: str) -> None:

@@ -353,3 +353,31 @@ def test_quantities_cannot_change_on_a_closed_need_even_if_it_closed_meanwhile(
             actor=people["rt_head"], need=need, committed=1, in_transit=0, delivered=2
         )
     assert Need.objects.get(pk=need.pk).quantity_delivered == 0
+
+
+def test_a_photo_from_another_rts_head_does_not_prove_delivery(
+    people: dict[str, Any], rt: RT, make_member: Callable[..., Any]
+) -> None:
+    need = submit(people["warga"].user, people["warga"])
+    services.need_verify(actor=people["rt_head"], need=need)
+    services.need_approve(actor=people["rw_head"], need=need)
+    services.need_transition(actor=people["operator"], need=need, to=Status.MATCHED)
+    services.need_transition(actor=people["rt_head"], need=need, to=Status.IN_PROGRESS)
+    other_rt = RTFactory(rw=RWFactory(kelurahan=rt.kelurahan, number=9), number=3)
+    outsider = make_member(Role.KETUA_RT, other_rt)
+    # straight through the transparency service, as anyone with the upload role can
+    evidence_upload(
+        kelurahan=need.kelurahan, uploader=outsider, subject=f"need:{need.pk}", upload=photo()
+    )
+    with pytest.raises(ValidationFailed, match="need's RT") as refused:
+        services.need_deliver(actor=people["rt_head"], need=need)
+    assert refused.value.extra["field"] == "evidence"
+    need.refresh_from_db()
+    assert need.status == Status.IN_PROGRESS
+    evidence_upload(
+        kelurahan=need.kelurahan,
+        uploader=people["rt_head"],
+        subject=f"need:{need.pk}",
+        upload=photo(colour="blue"),
+    )
+    assert services.need_deliver(actor=people["rt_head"], need=need).status == Status.DELIVERED
