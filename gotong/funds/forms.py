@@ -32,7 +32,6 @@ from gotong.registry.models import Organisation, OrganisationKind
 from gotong.territory import selectors as territory_selectors
 from gotong.territory.models import RW, Kelurahan
 
-
 # Where the form accepts any whole amount (zero and above) and leaves the range to the
 # service, a typed amount it cannot read is refused in the service's words.
 SERVICE_WORDING = {"invalid": gettext_lazy("The amount must be a whole number of rupiah.")}
