@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from gotong.activities import selectors as activity_selectors
+from gotong.core.forms import RupiahField
 from gotong.core.money import rupiah_format
 from gotong.funds import selectors, services
 from gotong.funds.models import (
@@ -30,6 +31,10 @@ from gotong.registry import selectors as registry_selectors
 from gotong.registry.models import Organisation, OrganisationKind
 from gotong.territory import selectors as territory_selectors
 from gotong.territory.models import RW, Kelurahan
+
+# Where the form accepts any whole amount (zero and above) and leaves the range to the
+# service, a typed amount it cannot read is refused in the service's words.
+SERVICE_WORDING = {"invalid": gettext_lazy("The amount must be a whole number of rupiah.")}
 
 
 def optional_pk(value: Any) -> int | None:
@@ -52,7 +57,7 @@ def _choices(form: forms.Form, name: str) -> forms.ChoiceField:
 
 
 class DonateForm(forms.Form):
-    amount = forms.IntegerField(label=gettext_lazy("Amount (Rp)"), min_value=1)
+    amount = RupiahField(label=gettext_lazy("Amount (Rp)"), min_value=1)
     public_name = forms.CharField(
         label=gettext_lazy("Name shown publicly"), max_length=100, required=False
     )
@@ -61,7 +66,7 @@ class DonateForm(forms.Form):
 
 class RedeemForm(forms.Form):
     code = forms.CharField(label=gettext_lazy("Voucher code"), max_length=200)
-    amount = forms.IntegerField(
+    amount = RupiahField(
         label=gettext_lazy("Amount (empty: the whole voucher)"), min_value=1, required=False
     )
 
@@ -79,9 +84,9 @@ class CampaignForm(forms.Form):
     purpose = forms.CharField(
         label=gettext_lazy("Purpose"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    target_amount = forms.CharField(
+    target_amount = RupiahField(
         label=gettext_lazy("Target (Rp)"),
-        max_length=20,
+        error_messages=SERVICE_WORDING,
         help_text=gettext_lazy("Whole rupiah, e.g. 5000000 or 5.000.000."),
     )
     starts_on = forms.DateField(label=gettext_lazy("Starts on"), widget=_date_input())
@@ -145,10 +150,10 @@ class PledgeForm(forms.Form):
     ratio_denominator = forms.IntegerField(
         label=gettext_lazy("per rupiah donated"), min_value=1, max_value=100, initial=1
     )
-    cap = forms.CharField(label=gettext_lazy("Cap: at most (Rp)"), max_length=20)
-    max_donation = forms.CharField(
+    cap = RupiahField(label=gettext_lazy("Cap: at most (Rp)"), error_messages=SERVICE_WORDING)
+    max_donation = RupiahField(
         label=gettext_lazy("Only donations up to (Rp, empty: any size)"),
-        max_length=20,
+        error_messages=SERVICE_WORDING,
         required=False,
     )
 
@@ -176,8 +181,8 @@ class RecordForm(forms.Form):
             (Channel.CASH, Channel.CASH.label),
         ],
     )
-    amount = forms.CharField(
-        label=gettext_lazy("Amount received (Rp)"), max_length=20, required=False
+    amount = RupiahField(
+        label=gettext_lazy("Amount received (Rp)"), required=False, error_messages=SERVICE_WORDING
     )
     target = forms.ChoiceField(
         label=gettext_lazy("For"), choices=DonationTarget.choices, initial=DonationTarget.AID_FUND
@@ -254,7 +259,7 @@ class VoucherIssueForm(forms.Form):
     ]
     source = forms.ChoiceField(label=gettext_lazy("Paid from"))
     category = forms.ChoiceField(label=gettext_lazy("Category"), choices=Category.choices)
-    value = forms.IntegerField(label=gettext_lazy("Value of each voucher (Rp)"), min_value=1)
+    value = RupiahField(label=gettext_lazy("Value of each voucher (Rp)"), min_value=1)
     count = forms.IntegerField(
         label=gettext_lazy("Number of vouchers"), min_value=1, max_value=500, initial=1
     )
@@ -309,7 +314,7 @@ class MerchantEnrolForm(forms.Form):
 
 
 class SettlementForm(forms.Form):
-    amount = forms.IntegerField(label=gettext_lazy("Amount (Rp)"), min_value=1)
+    amount = RupiahField(label=gettext_lazy("Amount (Rp)"), min_value=1)
     purpose = forms.CharField(label=gettext_lazy("Purpose"), max_length=200)
     category = forms.ChoiceField(label=gettext_lazy("Category"), choices=Category.choices)
     pay_by_cash = forms.BooleanField(label=gettext_lazy("Pay from the cash box"), required=False)
@@ -322,7 +327,7 @@ class GoodsInForm(forms.Form):
     )
     goods_quantity = forms.IntegerField(label=gettext_lazy("Quantity"), min_value=1)
     goods_category = forms.ChoiceField(label=gettext_lazy("Category"), choices=Category.choices)
-    amount = forms.IntegerField(label=gettext_lazy("Declared value of all of it (Rp)"), min_value=1)
+    amount = RupiahField(label=gettext_lazy("Declared value of all of it (Rp)"), min_value=1)
     goods_expires_on = forms.DateField(
         label=gettext_lazy("Best before"),
         required=False,
@@ -391,7 +396,7 @@ class DisbursementForm(forms.Form):
     ]
     kind = forms.ChoiceField(label=gettext_lazy("Kind"), choices=KINDS, widget=forms.RadioSelect)
     source = forms.ChoiceField(label=gettext_lazy("Paid from"))
-    amount = forms.IntegerField(label=gettext_lazy("Amount (Rp)"), min_value=1)
+    amount = RupiahField(label=gettext_lazy("Amount (Rp)"), min_value=1)
     purpose = forms.CharField(label=gettext_lazy("Purpose"), max_length=200)
     category = forms.ChoiceField(label=gettext_lazy("Category"), choices=Category.choices)
     payout = forms.ChoiceField(label=gettext_lazy("Beneficiary's bank account"), required=False)

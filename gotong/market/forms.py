@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gotong.core.forms import RupiahField
 from gotong.registry.models import Organisation, OrganisationStatus
 
 from .models import Product, ProductCategory
@@ -15,6 +16,9 @@ from .models import Product, ProductCategory
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 NUMBER = {"inputmode": "numeric"}
+# The service checks that a price is above zero; a price the form cannot read (e.g. "-500"
+# or "2500,5") is refused in the same words.
+PRICE_WORDING = {"invalid": _("The price must be a whole number of rupiah above zero.")}
 
 
 class UmkmChoiceField(forms.ModelChoiceField):
@@ -38,9 +42,7 @@ class ProductForm(forms.Form):
     unit = forms.CharField(
         label=_("Unit"), max_length=20, help_text=_("e.g. ikat, kg, butir, bungkus")
     )
-    price = forms.IntegerField(
-        label=_("Price per unit (Rp)"), widget=forms.NumberInput(attrs=NUMBER)
-    )
+    price = RupiahField(label=_("Price per unit (Rp)"), error_messages=PRICE_WORDING)
     stock = forms.IntegerField(
         label=_("Stock"),
         required=False,
@@ -99,9 +101,7 @@ class ComponentForm(forms.Form):
     quantity = forms.IntegerField(
         label=_("Quantity"), required=False, widget=forms.NumberInput(attrs=NUMBER)
     )
-    share = forms.IntegerField(
-        label=_("UMKM's share (Rp)"), required=False, widget=forms.NumberInput(attrs=NUMBER)
-    )
+    share = RupiahField(label=_("UMKM's share (Rp)"), required=False)
 
     def __init__(self, *args: Any, products: Any = None, **kw: Any):
         super().__init__(*args, **kw)
@@ -127,7 +127,7 @@ class BundleForm(forms.Form):
         initial=ProductCategory.SEMBAKO,
         help_text=_("Staple food and household needs can also serve aid requests."),
     )
-    price = forms.IntegerField(label=_("Price (Rp)"), widget=forms.NumberInput(attrs=NUMBER))
+    price = RupiahField(label=_("Price (Rp)"), error_messages=PRICE_WORDING)
     description = forms.CharField(
         label=_("Description"),
         max_length=300,
@@ -199,9 +199,7 @@ class SettingsForm(forms.Form):
         decimal_places=2,
         help_text=_("Between 0 and 30. Kept for running the platform."),
     )
-    delivery_fee = forms.IntegerField(
-        label=_("Delivery fee per delivered order (Rp)"), widget=forms.NumberInput(attrs=NUMBER)
-    )
+    delivery_fee = RupiahField(label=_("Delivery fee per delivered order (Rp)"))
     courier_share_pct = forms.DecimalField(
         label=_("Courier's share of the delivery fee (%)"), max_digits=5, decimal_places=2
     )
@@ -240,6 +238,4 @@ class DropoffForm(forms.Form):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
-    cash_collected = forms.IntegerField(
-        label=_("Cash received (Rp)"), required=False, widget=forms.NumberInput(attrs=NUMBER)
-    )
+    cash_collected = RupiahField(label=_("Cash received (Rp)"), required=False)

@@ -5,8 +5,11 @@ trail.
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from gotong.core.exceptions import ApplicationError, NotFound
+from gotong.core.money import rupiah_parse
 from gotong.funds import qris, selectors, services
 from gotong.funds.forms import DonateForm
 from gotong.funds.models import FundsProfile
@@ -35,10 +38,11 @@ def campaign_detail(request: HttpRequest, slug: str, campaign_id: int) -> HttpRe
         campaign = selectors.campaign_get(kelurahan=kelurahan, pk=campaign_id)
     except NotFound as exc:
         return refused(request, exc)
-    form = DonateForm(request.POST or None)
+    typed = rupiah_parse(request.GET.get("amount", "")[:20])
+    form = DonateForm(request.POST or None, initial={"amount": typed} if typed else None)
     if request.method == "POST":
         if not request.user.is_authenticated:
-            return redirect(f"/masuk/?next={request.path}")
+            return redirect(_login_url(request.path, request.POST.get("amount", "")))
         if form.is_valid():
             try:
                 donation = services.donation_create(
@@ -56,8 +60,20 @@ def campaign_detail(request: HttpRequest, slug: str, campaign_id: int) -> HttpRe
     return render(
         request,
         "funds/campaign.html",
-        {"report": selectors.campaign_report(campaign=campaign), "form": form},
+        {
+            "report": selectors.campaign_report(campaign=campaign),
+            "form": form,
+            "login_url": _login_url(request.path, request.GET.get("amount", "")),
+        },
     )
+
+
+def _login_url(path: str, typed_amount: str) -> str:
+    """The login page that comes back to the donation page with the amount already typed
+    (only a valid amount is carried, as plain digits)."""
+    amount = rupiah_parse(typed_amount[:20])
+    target = f"{path}?{urlencode({'amount': amount})}" if amount else path
+    return f"{reverse('accounts:login')}?{urlencode({'next': target})}"
 
 
 def pay(request: HttpRequest, slug: str, reference: str) -> HttpResponse:

@@ -187,7 +187,7 @@ def donation_record(request: HttpRequest, kelurahan: Kelurahan) -> HttpResponse:
                 receipt=data["receipt"],
                 donation=pending,
                 channel=data["channel"],
-                amount=data["amount"] or (None if pending else ""),
+                amount=data["amount"] if data["amount"] is not None else (None if pending else ""),
                 target=data["target"],
                 campaign=data["campaign"],
                 pledge=data["pledge"],
