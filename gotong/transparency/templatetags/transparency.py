@@ -1,7 +1,6 @@
 """Template helpers of the transparency app."""
 
 from typing import Any
-
 from urllib.parse import urlencode
 
 from django import template
@@ -30,8 +29,8 @@ def evidence_upload_allowed(context: Any) -> bool:
 
 @register.simple_tag(takes_context=True)
 def evidence_upload_url(context: Any, kind: str, subject_id: int) -> str:
-    """The upload page with the subject ``<kind>:<subject_id>`` chosen, when the visitor may give evidence about
-    it; "" otherwise (so a page shows the link only to those it would serve)."""
+    """The upload page with the subject ``<kind>:<subject_id>`` chosen, when the visitor
+    may give evidence about it; "" otherwise (the link only for those it would serve)."""
     if not evidence_upload_allowed(context):
         return ""
     request, kelurahan = context["request"], context["kelurahan"]
