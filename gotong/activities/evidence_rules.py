@@ -9,11 +9,26 @@
 
 from typing import Any
 
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
 from gotong.accounts.permissions import permission_holds_over
+from gotong.needs.evidence_rules import need_label
 from gotong.territory.models import Kelurahan
 from gotong.transparency.evidence_subjects import evidence_subject_register
 
-from .selectors import activity_get, activity_team_includes, need_served_by_team_of
+from .models import Activity
+from .selectors import (
+    activity_get,
+    activity_list_for_user,
+    activity_team_includes,
+    need_served_by_team_of,
+    needs_served_by_team_of,
+)
+from .transitions import OPEN_STATUSES
+
+SUBJECTS_MAX = 200
 
 
 def activity_evidence_allowed(*, user: Any, kelurahan: Kelurahan, subject_id: int) -> bool:
@@ -29,5 +44,34 @@ def need_evidence_by_team_allowed(*, user: Any, kelurahan: Kelurahan, subject_id
     return need_served_by_team_of(kelurahan=kelurahan, need_id=subject_id, user=user)
 
 
-evidence_subject_register("activity", activity_evidence_allowed)
-evidence_subject_register("need", need_evidence_by_team_allowed)
+def activity_label(activity: Activity) -> str:
+    """How an activity is named in the evidence select: its title and date."""
+    return _("Activity: %(title)s · %(date)s") % {
+        "title": activity.title,
+        "date": date_format(timezone.localtime(activity.starts_at), "j M Y"),
+    }
+
+
+def activity_evidence_subjects(*, user: Any, kelurahan: Kelurahan) -> list[tuple[str, str]]:
+    """Open activities the user is on the team of or manages, newest first."""
+    candidates = activity_list_for_user(kelurahan=kelurahan, user=user).filter(
+        status__in=OPEN_STATUSES
+    )[:SUBJECTS_MAX]
+    return [
+        (activity.subject, activity_label(activity))
+        for activity in candidates
+        if activity_team_includes(activity=activity, user=user)
+        or permission_holds_over(user, "activities.manage", activity.rt)
+    ]
+
+
+def need_evidence_by_team_subjects(*, user: Any, kelurahan: Kelurahan) -> list[tuple[str, str]]:
+    """Open needs served by an open activity the user is on the team of."""
+    return [
+        (f"need:{need.pk}", need_label(need))
+        for need in needs_served_by_team_of(kelurahan=kelurahan, user=user, limit=SUBJECTS_MAX)
+    ]
+
+
+evidence_subject_register("activity", activity_evidence_allowed, activity_evidence_subjects)
+evidence_subject_register("need", need_evidence_by_team_allowed, need_evidence_by_team_subjects)

@@ -15,6 +15,7 @@ from gotong.accounts.permissions import (
     territory_key,
 )
 from gotong.core.exceptions import NotFound
+from gotong.needs.models import OPEN_STATUSES as NEED_OPEN_STATUSES
 from gotong.needs.models import Need
 from gotong.registry.models import Person
 from gotong.territory.models import Kelurahan
@@ -355,6 +356,27 @@ def activity_team_includes(*, activity: Activity, user: Any) -> bool:
         activity.assignments.filter(
             status=AssignmentStatus.ACCEPTED, volunteer__person__user_id=user_id
         ).exists()
+    )
+
+
+def needs_served_by_team_of(*, kelurahan: Kelurahan, user: Any, limit: int = 200) -> list[Need]:
+    """Open needs served by an open activity the user coordinates or volunteers in (accepted)."""
+    user_id = getattr(user, "pk", None)
+    if user_id is None:
+        return []
+    team = Q(activity_links__activity__coordinator_id=user_id) | Q(
+        activity_links__activity__assignments__status=AssignmentStatus.ACCEPTED,
+        activity_links__activity__assignments__volunteer__person__user_id=user_id,
+    )
+    ids = Need.objects.filter(
+        team,
+        kelurahan=kelurahan,
+        activity_links__activity__status__in=OPEN_STATUSES,
+    ).values("pk")
+    return list(
+        Need.objects.filter(pk__in=ids, status__in=NEED_OPEN_STATUSES)
+        .select_related("rt__rw")
+        .order_by("-created_at", "-pk")[:limit]
     )
 
 

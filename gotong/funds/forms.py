@@ -172,7 +172,9 @@ class RecordForm(forms.Form):
         label=gettext_lazy("Payment reference (if the donor has one)"),
         max_length=16,
         required=False,
-        help_text=gettext_lazy("GR-XXXXXX: records that pending donation instead of a new one."),
+        help_text=gettext_lazy(
+            "For example GR-7K3Q9M: records that pending donation instead of a new one."
+        ),
     )
     channel = forms.ChoiceField(
         label=gettext_lazy("Received by"),

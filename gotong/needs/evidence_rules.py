@@ -7,11 +7,14 @@ activities app's own check for ``need``.
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from gotong.accounts.permissions import permission_holds_over
 from gotong.territory.models import Kelurahan
 from gotong.transparency.evidence_subjects import evidence_subject_register
 
-from .selectors import need_get
+from .models import Need
+from .selectors import need_get, need_open_in_areas_of
 
 
 def need_evidence_allowed(*, user: Any, kelurahan: Kelurahan, subject_id: int) -> bool:
@@ -20,4 +23,22 @@ def need_evidence_allowed(*, user: Any, kelurahan: Kelurahan, subject_id: int) -
     return permission_holds_over(user, "needs.fulfil", need.rt)
 
 
-evidence_subject_register("need", need_evidence_allowed)
+def need_label(need: Need) -> str:
+    """How a need is named in the evidence select: category, RT and number, never a name."""
+    return _("Need: %(category)s · %(rt)s · #%(id)s") % {
+        "category": need.get_category_display(),
+        "rt": need.rt,
+        "id": need.pk,
+    }
+
+
+def need_evidence_subjects(*, user: Any, kelurahan: Kelurahan) -> list[tuple[str, str]]:
+    """Open needs over whose RT the user holds ``needs.fulfil``, newest first."""
+    return [
+        (f"need:{need.pk}", need_label(need))
+        for need in need_open_in_areas_of(kelurahan=kelurahan, user=user)
+        if permission_holds_over(user, "needs.fulfil", need.rt)
+    ]
+
+
+evidence_subject_register("need", need_evidence_allowed, need_evidence_subjects)

@@ -8,6 +8,8 @@ from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Que
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from gotong.accounts.models import Role
+from gotong.accounts.permissions import memberships_effective
 from gotong.core.exceptions import NotFound
 from gotong.registry.selectors import person_for_user
 from gotong.territory.models import RT, RW, Kelurahan
@@ -118,6 +120,27 @@ def need_list_for_user(*, kelurahan: Kelurahan, user: Any) -> QuerySet[Need]:
         .filter(condition)
         .select_related("rt__rw")
         .order_by("-created_at", "-pk")
+    )
+
+
+def need_open_in_areas_of(*, kelurahan: Kelurahan, user: Any, limit: int = 200) -> list[Need]:
+    """Open needs in the RTs the user heads (or the RW, or the whole kelurahan for its
+    officers), newest first; callers still check the exact permission per need."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    condition = Q(pk__in=[])
+    for membership in memberships_effective(user, kelurahan.pk):
+        if membership.role == Role.KETUA_RT:
+            condition |= Q(rt_id=membership.rt_id)
+        elif membership.role == Role.KETUA_RW:
+            condition |= Q(rt__rw_id=membership.rw_id)
+        elif membership.role in (Role.OPERATOR, Role.ADMIN):
+            condition |= Q(kelurahan=kelurahan)
+    return list(
+        Need.objects.filter(kelurahan=kelurahan, status__in=OPEN_STATUSES)
+        .filter(condition)
+        .select_related("rt__rw")
+        .order_by("-created_at", "-pk")[:limit]
     )
 
 

@@ -9,6 +9,10 @@ A check is ``check(*, user, kelurahan, subject_id) -> bool``. Several apps may r
 for one kind (the needs app: roles over the need's RT; the activities app: the team of an
 activity serving it); evidence is allowed when one of them says yes. A kind nobody
 registered is refused.
+
+A rule may also list the subjects of its kind a user may give evidence about, for the
+upload page's select: ``subjects(*, user, kelurahan) -> [(subject, label), ...]``, e.g.
+``("activity:12", "Kegiatan: Kerja bakti · 12 Des 2026")``. Labels never name a resident.
 """
 
 from collections.abc import Callable
@@ -20,15 +24,38 @@ from gotong.core.exceptions import NotFound, PermissionDenied, ValidationFailed
 from gotong.territory.models import Kelurahan
 
 EvidenceCheck = Callable[..., bool]
+SubjectsFor = Callable[..., list[tuple[str, str]]]
 
 _CHECKS: dict[str, list[EvidenceCheck]] = {}
+_SUBJECTS: dict[str, list[SubjectsFor]] = {}
 
 
-def evidence_subject_register(kind: str, check: EvidenceCheck) -> None:
-    """Let ``check`` decide who may hand in evidence about subjects ``<kind>:<id>``."""
+def evidence_subject_register(
+    kind: str, check: EvidenceCheck, subjects: SubjectsFor | None = None
+) -> None:
+    """Let ``check`` decide who may hand in evidence about subjects ``<kind>:<id>``, and
+    ``subjects`` (optional) list those a user may choose on the upload page."""
     checks = _CHECKS.setdefault(kind, [])
     if check not in checks:
         checks.append(check)
+    if subjects is not None:
+        listers = _SUBJECTS.setdefault(kind, [])
+        if subjects not in listers:
+            listers.append(subjects)
+
+
+def evidence_subject_choices(*, user: Any, kelurahan: Kelurahan) -> list[tuple[str, str]]:
+    """The subjects ``user`` may give evidence about here, as (subject, label), by kind
+    and then as each rule orders them; a subject two rules list appears once."""
+    seen: set[str] = set()
+    choices: list[tuple[str, str]] = []
+    for kind in sorted(_SUBJECTS):
+        for lister in _SUBJECTS[kind]:
+            for subject, label in lister(user=user, kelurahan=kelurahan):
+                if subject not in seen:
+                    seen.add(subject)
+                    choices.append((subject, label))
+    return choices
 
 
 def evidence_subject_kinds() -> list[str]:

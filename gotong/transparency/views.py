@@ -18,6 +18,7 @@ from gotong.territory.middleware import request_kelurahan
 from gotong.ui.pages import refused
 
 from . import selectors, services
+from .evidence_subjects import evidence_subject_choices
 from .forms import EvidenceForm
 
 LOG_PAGE_SIZE = 50
@@ -38,9 +39,13 @@ def evidence_upload(request: HttpRequest, slug: str) -> HttpResponse:
         permission_gate(request.user, services.EVIDENCE_UPLOAD, kelurahan)
     except ApplicationError as exc:
         return render(request, "web/refused.html", {"message": exc.message}, status=exc.status_code)
+    subjects = evidence_subject_choices(user=request.user, kelurahan=kelurahan)
+    if not subjects:
+        return render(request, "transparency/evidence_upload.html", {"form": None})
     form = EvidenceForm(
         request.POST or None,
         request.FILES or None,
+        subjects=subjects,
         initial={"subject": request.GET.get("subject", "")[:96]},
     )
     if request.method == "POST" and form.is_valid():

@@ -71,8 +71,9 @@ def test_a_volunteer_of_rt_01_cannot_give_evidence_for_a_need_of_rt_03(
     client = login(rt3.outsider.person.user)
     subject = f"need:{rt3.need.pk}"
     page = page_upload(client, subject)
-    assert page.status_code == 403
-    assert REFUSAL in page.content.decode()
+    # The outsider has nothing to choose: the page shows its empty state, saves nothing.
+    assert page.status_code == 200
+    assert "Belum ada kegiatan atau permintaan" in page.content.decode()
     answer = api_upload(client, subject)
     assert answer.status_code == 403
     assert answer.json()["message"].startswith(REFUSAL)
@@ -131,3 +132,84 @@ def test_a_subject_nobody_registered_or_that_does_not_exist_is_refused(
     assert unknown.status_code == 422 and unknown.json()["extra"] == {"field": "subject"}
     assert api_upload(client, "need:99999").status_code == 404
     assert Evidence.objects.count() == 0
+
+
+UPLOAD = "/k/taman/bukti/unggah/"
+
+
+def subject_choices(client: Client, query: str = "") -> dict[str, str]:
+    form = client.get(UPLOAD + query, HTTP_ACCEPT_LANGUAGE="id").context["form"]
+    return {value: str(label) for value, label in form.fields["subject"].choices if value}
+
+
+def test_the_team_chooses_the_activity_and_the_need_it_serves(
+    rt3: Rt3Delivery, login: Callable[..., Client]
+) -> None:
+    choices = subject_choices(login(rt3.driver.person.user))
+    need = f"need:{rt3.need.pk}"
+    assert set(choices) == {rt3.activity.subject, need}
+    assert choices[rt3.activity.subject].startswith(f"Kegiatan: {rt3.activity.title} · ")
+    assert choices[need] == f"Permintaan: Pangan / sembako · RT 03 / RW 01 · #{rt3.need.pk}"
+    # Never the resident's name.
+    assert rt3.need.beneficiary_person.full_name not in " ".join(choices.values())
+
+
+def test_the_heads_over_the_rt_choose_its_needs_and_activities_others_do_not(
+    rt3: Rt3Delivery, rt: RT, login: Callable[..., Client], make_member: Callable[..., Any]
+) -> None:
+    need = f"need:{rt3.need.pk}"
+    assert set(subject_choices(login(rt3.rt_head))) == {need, rt3.activity.subject}
+    assert set(subject_choices(login(rt3.rw_head))) == {need, rt3.activity.subject}
+    other_head = make_member(Role.KETUA_RT, rt)
+    page = login(other_head).get(UPLOAD, HTTP_ACCEPT_LANGUAGE="id")
+    assert page.context["form"] is None
+
+
+def test_nothing_to_choose_shows_an_empty_state_instead_of_the_form(
+    rt3: Rt3Delivery, login: Callable[..., Client]
+) -> None:
+    page = login(rt3.outsider.person.user).get(UPLOAD, HTTP_ACCEPT_LANGUAGE="id")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Belum ada kegiatan atau permintaan yang bisa Anda beri bukti" in html
+    assert 'name="subject"' not in html and 'name="file"' not in html
+
+
+def test_the_query_preselects_and_a_chosen_subject_is_recorded(
+    rt3: Rt3Delivery, login: Callable[..., Client]
+) -> None:
+    client = login(rt3.driver.person.user)
+    html = client.get(f"{UPLOAD}?subject={rt3.activity.subject}").content.decode()
+    assert f'<option value="{rt3.activity.subject}" selected>' in html
+    assert page_upload(client, rt3.activity.subject).status_code == 302
+    assert Evidence.objects.filter(subject=rt3.activity.subject).count() == 1
+
+
+def test_a_posted_subject_outside_the_list_is_a_field_error_and_saves_nothing(
+    rt3: Rt3Delivery, login: Callable[..., Client], make_member: Callable[..., Any], rt: RT
+) -> None:
+    other_head = make_member(Role.KETUA_RT, rt)
+    other_need = approved_need(other_head, rt3.rw_head, elderly(rt, phone="+6281399990002"))
+    page = page_upload(login(rt3.driver.person.user), f"need:{other_need.pk}")
+    assert page.status_code == 200
+    assert "Pilih kegiatan atau permintaan dari daftar" in page.content.decode()
+    assert page.context["form"].errors["subject"]
+    assert not Evidence.objects.exists()
+    assert not LogEntry.objects.filter(type="evidence.recorded").exists()
+
+
+def test_activity_and_need_pages_link_to_the_upload_page_with_their_subject(
+    rt3: Rt3Delivery, login: Callable[..., Client]
+) -> None:
+    activity_page = f"/k/taman/kegiatan/{rt3.activity.pk}/"
+    need_page = f"/k/taman/bantuan/{rt3.need.pk}/"
+    activity_link = f'href="{UPLOAD}?subject=activity%3A{rt3.activity.pk}"'
+    need_link = f'href="{UPLOAD}?subject=need%3A{rt3.need.pk}"'
+    driver = login(rt3.driver.person.user)
+    assert activity_link in driver.get(activity_page).content.decode()
+    head = login(rt3.rt_head)
+    assert need_link in head.get(need_page).content.decode()
+    assert activity_link in head.get(activity_page).content.decode()
+    # The outsider may see the activity page but is not offered the upload.
+    outsider_page = login(rt3.outsider.person.user).get(activity_page)
+    assert "bukti/unggah" not in outsider_page.content.decode()

@@ -1,11 +1,14 @@
 """Template helpers of the transparency app."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import template
+from django.urls import reverse
 
 from gotong.accounts.permissions import permission_gate
 from gotong.core.exceptions import ApplicationError
+from gotong.transparency.evidence_subjects import evidence_subject_allowed
 from gotong.transparency.services import EVIDENCE_UPLOAD
 
 register = template.Library()
@@ -22,6 +25,20 @@ def evidence_upload_allowed(context: Any) -> bool:
     except ApplicationError:
         return False
     return True
+
+
+@register.simple_tag(takes_context=True)
+def evidence_upload_url(context: Any, kind: str, subject_id: int) -> str:
+    """The upload page with the subject ``<kind>:<subject_id>`` chosen, when the visitor
+    may give evidence about it; "" otherwise (the link only for those it would serve)."""
+    if not evidence_upload_allowed(context):
+        return ""
+    request, kelurahan = context["request"], context["kelurahan"]
+    subject = f"{kind}:{subject_id}"
+    if not evidence_subject_allowed(user=request.user, kelurahan=kelurahan, subject=subject):
+        return ""
+    url = reverse("transparency:evidence_upload", kwargs={"slug": kelurahan.slug})
+    return f"{url}?{urlencode({'subject': subject})}"
 
 
 @register.filter

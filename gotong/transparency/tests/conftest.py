@@ -53,6 +53,11 @@ def subjects_open_to_uploaders(monkeypatch: pytest.MonkeyPatch) -> None:
     """
     for kind in ("activity", "need"):
         monkeypatch.setitem(evidence_subjects._CHECKS, kind, [lambda **kwargs: True])
+        monkeypatch.setitem(
+            evidence_subjects._SUBJECTS,
+            kind,
+            [lambda kind=kind, **kwargs: [(f"{kind}:{i}", f"{kind} {i}") for i in range(1, 13)]],
+        )
 
 
 @pytest.fixture
