@@ -369,7 +369,7 @@ def test_a_photo_from_another_rts_head_does_not_prove_delivery(
     evidence_upload(
         kelurahan=need.kelurahan, uploader=outsider, subject=f"need:{need.pk}", upload=photo()
     )
-    with pytest.raises(ValidationFailed, match="need's RT") as refused:
+    with pytest.raises(ValidationFailed, match="need's RT|RT permintaan ini") as refused:
         services.need_deliver(actor=people["rt_head"], need=need)
     assert refused.value.extra["field"] == "evidence"
     need.refresh_from_db()
