@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from gotong.accounts.models import Role
-from gotong.registry.models import Consent, ConsentPurpose
+from gotong.registry.models import Consent, ConsentPurpose, Person
 from gotong.registry.tests.factories import PersonFactory
 
 from ...models import Order
@@ -29,7 +29,7 @@ def test_the_cart_asks_for_market_consent_and_records_it_with_the_order(
     world: Market, kelurahan: Any, rt: Any, make_member: Any, login: Any
 ) -> None:
     buyer = make_member(Role.WARGA, rt)
-    person = PersonFactory(rt=rt, user=buyer, consents=[ConsentPurpose.AID])
+    person: Person = PersonFactory(rt=rt, user=buyer, consents=[ConsentPurpose.AID])  # type: ignore[assignment]
     client = login(buyer)
     client.cookies["django_language"] = "id"
     url = reverse("market:order_form", kwargs={"slug": kelurahan.slug, "cycle_id": world.cycle.pk})
