@@ -7,43 +7,16 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django import forms
 from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
 from gotong.accounts.tests.clients import client_for
 from gotong.accounts.tests.factories import UserFactory
-from gotong.funds import forms as funds_forms
 from gotong.funds.models import Campaign, Donation, MatchPledge
 from gotong.funds.tests.factories import csr, photo
 
 pytestmark = pytest.mark.django_db
-
-AMOUNT_FIELDS = [
-    (funds_forms.DonateForm, "amount"),
-    (funds_forms.RedeemForm, "amount"),
-    (funds_forms.CampaignForm, "target_amount"),
-    (funds_forms.PledgeForm, "cap"),
-    (funds_forms.PledgeForm, "max_donation"),
-    (funds_forms.RecordForm, "amount"),
-    (funds_forms.VoucherIssueForm, "value"),
-    (funds_forms.SettlementForm, "amount"),
-    (funds_forms.GoodsInForm, "amount"),
-    (funds_forms.DisbursementForm, "amount"),
-]
-
-
-@pytest.mark.parametrize(("form", "name"), AMOUNT_FIELDS)
-def test_every_funds_amount_box_reads_rupiah_the_indonesian_way(
-    form: type[forms.Form], name: str
-) -> None:
-    field = form.base_fields[name]
-
-    assert field.clean("50.000") == 50_000
-    assert field.clean("Rp 50.000") == 50_000
-    with pytest.raises(forms.ValidationError):
-        field.clean("50,5")
 
 
 def _client(user: Any) -> Client:

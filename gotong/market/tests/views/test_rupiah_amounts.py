@@ -4,33 +4,11 @@ read "50.000" as Rp 50.000 and refuse "50,5" (nothing saved)."""
 from typing import Any
 
 import pytest
-from django import forms
 
-from ... import forms as market_forms
 from ...models import MarketSettings, Product
 from ..factories import Market, alert_shown, page_url
 
 pytestmark = pytest.mark.django_db
-
-AMOUNT_FIELDS = [
-    (market_forms.ProductForm, "price"),
-    (market_forms.ComponentForm, "share"),
-    (market_forms.BundleForm, "price"),
-    (market_forms.SettingsForm, "delivery_fee"),
-    (market_forms.DropoffForm, "cash_collected"),
-]
-
-
-@pytest.mark.parametrize(("form", "name"), AMOUNT_FIELDS)
-def test_every_market_amount_box_reads_rupiah_the_indonesian_way(
-    form: type[forms.Form], name: str
-) -> None:
-    field = form.base_fields[name]
-
-    assert field.clean("50.000") == 50_000
-    assert field.clean("Rp 50.000") == 50_000
-    with pytest.raises(forms.ValidationError):
-        field.clean("50,5")
 
 
 def test_a_price_typed_with_dots_is_saved_and_a_comma_is_refused(
