@@ -21,6 +21,7 @@ from gotong.transparency.evidence_subjects import evidence_subject_register
 from .models import Activity
 from .selectors import (
     activity_get,
+    activity_ids_on_team_of,
     activity_list_for_user,
     activity_team_includes,
     need_served_by_team_of,
@@ -54,14 +55,16 @@ def activity_label(activity: Activity) -> str:
 
 def activity_evidence_subjects(*, user: Any, kelurahan: Kelurahan) -> list[tuple[str, str]]:
     """Open activities the user is on the team of or manages, newest first."""
-    candidates = activity_list_for_user(kelurahan=kelurahan, user=user).filter(
-        status__in=OPEN_STATUSES
-    )[:SUBJECTS_MAX]
+    candidates = list(
+        activity_list_for_user(kelurahan=kelurahan, user=user)
+        .filter(status__in=OPEN_STATUSES)
+        .select_related("rt__rw")[:SUBJECTS_MAX]
+    )
+    on_team = activity_ids_on_team_of(activities=candidates, user=user)
     return [
         (activity.subject, activity_label(activity))
         for activity in candidates
-        if activity_team_includes(activity=activity, user=user)
-        or permission_holds_over(user, "activities.manage", activity.rt)
+        if activity.pk in on_team or permission_holds_over(user, "activities.manage", activity.rt)
     ]
 
 

@@ -1,6 +1,7 @@
 """Activities reads: one activity with everything its page shows, lists, the verifier
 queue, and average ratings per volunteer and per organisation (for reputation)."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -357,6 +358,19 @@ def activity_team_includes(*, activity: Activity, user: Any) -> bool:
             status=AssignmentStatus.ACCEPTED, volunteer__person__user_id=user_id
         ).exists()
     )
+
+
+def activity_ids_on_team_of(*, activities: Iterable[Activity], user: Any) -> set[int]:
+    """Of ``activities``, the ids the user coordinates or volunteers in (accepted), in one query."""
+    user_id = getattr(user, "pk", None)
+    ids = [activity.pk for activity in activities]
+    if user_id is None or not ids:
+        return set()
+    team = Q(coordinator_id=user_id) | Q(
+        assignments__status=AssignmentStatus.ACCEPTED,
+        assignments__volunteer__person__user_id=user_id,
+    )
+    return set(Activity.objects.filter(team, pk__in=ids).values_list("pk", flat=True).distinct())
 
 
 def needs_served_by_team_of(*, kelurahan: Kelurahan, user: Any, limit: int = 200) -> list[Need]:

@@ -8,10 +8,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from gotong.accounts.models import Role
 from gotong.activities import services
+from gotong.activities.evidence_rules import activity_evidence_subjects
 from gotong.activities.models import Activity
 from gotong.activities.tests.conftest import plan
 from gotong.activities.tests.factories import approved_need, elderly, photo, volunteer
@@ -213,3 +216,33 @@ def test_activity_and_need_pages_link_to_the_upload_page_with_their_subject(
     # The outsider may see the activity page but is not offered the upload.
     outsider_page = login(rt3.outsider.person.user).get(activity_page)
     assert "bukti/unggah" not in outsider_page.content.decode()
+
+
+def test_the_activity_choices_cost_the_same_queries_for_one_activity_or_five(
+    rt3: Rt3Delivery,
+) -> None:
+    """The team check is one query over the listed activities, not one per activity."""
+    user = rt3.outsider.person.user
+    kelurahan = rt3.activity.kelurahan
+    rt3.outsider.max_tasks_per_week = 10
+    rt3.outsider.save(update_fields=["max_tasks_per_week"])
+
+    def join(activity: Activity) -> None:
+        """The outsider accepts a slot (an accepted volunteer, not the coordinator)."""
+        assignment = services.assignment_invite(
+            actor=rt3.rw_head, activity=activity, slot=activity.slots.get(), volunteer=rt3.outsider
+        )
+        services.assignment_respond(actor=user, assignment=assignment, accept=True)
+
+    join(rt3.activity)
+    activity_evidence_subjects(user=user, kelurahan=kelurahan)  # the user's roles, cached
+    with CaptureQueriesContext(connection) as one:
+        assert len(activity_evidence_subjects(user=user, kelurahan=kelurahan)) == 1
+    for i in range(4):
+        other = approved_need(
+            rt3.rt_head, rt3.rw_head, elderly(rt3.activity.rt, f"+628139999010{i}")
+        )
+        join(plan(rt3.activity.rt, rt3.rw_head, rt3.driver, [other]))
+    with CaptureQueriesContext(connection) as five:
+        assert len(activity_evidence_subjects(user=user, kelurahan=kelurahan)) == 5
+    assert len(five.captured_queries) == len(one.captured_queries)
