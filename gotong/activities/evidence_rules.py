@@ -15,8 +15,12 @@ from django.utils.translation import gettext as _
 
 from gotong.accounts.permissions import permission_holds_over
 from gotong.needs.evidence_rules import need_label
+from gotong.needs.selectors import needs_photos_public
 from gotong.territory.models import Kelurahan
-from gotong.transparency.evidence_subjects import evidence_subject_register
+from gotong.transparency.evidence_subjects import (
+    evidence_photo_rule_register,
+    evidence_subject_register,
+)
 
 from .models import Activity
 from .selectors import (
@@ -24,7 +28,9 @@ from .selectors import (
     activity_ids_on_team_of,
     activity_list_for_user,
     activity_team_includes,
+    activity_visible_to,
     need_served_by_team_of,
+    needs_served_by_activities,
     needs_served_by_team_of,
 )
 from .transitions import OPEN_STATUSES
@@ -78,3 +84,27 @@ def need_evidence_by_team_subjects(*, user: Any, kelurahan: Kelurahan) -> list[t
 
 evidence_subject_register("activity", activity_evidence_allowed, activity_evidence_subjects)
 evidence_subject_register("need", need_evidence_by_team_allowed, need_evidence_by_team_subjects)
+
+
+def activity_photos_public(*, kelurahan: Kelurahan, subject_ids: set[int]) -> set[int]:
+    """Of ``subject_ids``, the activities whose photos the public may see: every need it
+    serves may show its beneficiaries (``needs_photos_public``). An activity that serves
+    no need (kerja bakti) is about no particular resident and is public."""
+    served: dict[int, set[int]] = {pk: set() for pk in subject_ids}
+    for activity_id, need_id in needs_served_by_activities(
+        kelurahan=kelurahan, activity_ids=subject_ids
+    ):
+        served[activity_id].add(need_id)
+    public_needs = needs_photos_public(
+        kelurahan=kelurahan, need_ids=set().union(*served.values()) if served else set()
+    )
+    return {pk for pk, needs in served.items() if needs <= public_needs}
+
+
+def activity_photo_viewer(*, user: Any, kelurahan: Kelurahan, subject_id: int) -> bool:
+    """Whoever may open the activity's page (its team, the residents it serves, the heads
+    over it, officers and verifiers) sees its photos even when they are not public."""
+    return activity_visible_to(user, activity_get(kelurahan=kelurahan, pk=subject_id))
+
+
+evidence_photo_rule_register("activity", activity_photos_public, activity_photo_viewer)

@@ -373,6 +373,17 @@ def activity_ids_on_team_of(*, activities: Iterable[Activity], user: Any) -> set
     return set(Activity.objects.filter(team, pk__in=ids).values_list("pk", flat=True).distinct())
 
 
+def needs_served_by_activities(
+    *, kelurahan: Kelurahan, activity_ids: set[int]
+) -> list[tuple[int, int]]:
+    """(activity id, need id) for every need the given activities serve, in one query."""
+    return list(
+        ActivityNeed.objects.filter(
+            activity__kelurahan=kelurahan, activity_id__in=activity_ids
+        ).values_list("activity_id", "need_id")
+    )
+
+
 def needs_served_by_team_of(*, kelurahan: Kelurahan, user: Any, limit: int = 200) -> list[Need]:
     """Open needs served by an open activity the user coordinates or volunteers in (accepted)."""
     user_id = getattr(user, "pk", None)

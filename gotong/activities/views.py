@@ -16,6 +16,7 @@ from gotong.registry import selectors as registry_selectors
 from gotong.registry.models import Volunteer
 from gotong.territory import selectors as territory_selectors
 from gotong.territory.middleware import request_kelurahan
+from gotong.transparency.selectors import evidence_photos_visible
 from gotong.ui.pages import form_error, gate
 
 from . import selectors, services
@@ -272,11 +273,13 @@ def _detail_context(request: HttpRequest, activity: Any) -> dict[str, Any]:
             }
         )
     options = selectors.signoff_options(activity=activity, user=user)
+    evidence = list(selectors.activity_evidence(activity=activity))
     return {
         "activity": activity,
         "options": options,
         "state": options["state"],
-        "evidence": selectors.activity_evidence(activity=activity),
+        "evidence": evidence,
+        "photos_visible": evidence_photos_visible(user=user, evidences=evidence),
         "evidence_form": EvidenceForm(),
         "slots": slots,
         "assignments": assignments,

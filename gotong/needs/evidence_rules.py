@@ -11,10 +11,13 @@ from django.utils.translation import gettext as _
 
 from gotong.accounts.permissions import permission_holds_over
 from gotong.territory.models import Kelurahan
-from gotong.transparency.evidence_subjects import evidence_subject_register
+from gotong.transparency.evidence_subjects import (
+    evidence_photo_rule_register,
+    evidence_subject_register,
+)
 
 from .models import Need
-from .selectors import need_get, need_open_in_areas_of
+from .selectors import need_get, need_list_for_user, need_open_in_areas_of, needs_photos_public
 
 
 def need_evidence_allowed(*, user: Any, kelurahan: Kelurahan, subject_id: int) -> bool:
@@ -41,4 +44,18 @@ def need_evidence_subjects(*, user: Any, kelurahan: Kelurahan) -> list[tuple[str
     ]
 
 
+def need_photos_public(*, kelurahan: Kelurahan, subject_ids: set[int]) -> set[int]:
+    """The photo rule for ``need:N`` subjects."""
+    return needs_photos_public(kelurahan=kelurahan, need_ids=subject_ids)
+
+
 evidence_subject_register("need", need_evidence_allowed, need_evidence_subjects)
+
+
+def need_photo_viewer(*, user: Any, kelurahan: Kelurahan, subject_id: int) -> bool:
+    """The resident a need is for (or their household) and whoever raised it see its
+    photos even when they are not public."""
+    return need_list_for_user(kelurahan=kelurahan, user=user).filter(pk=subject_id).exists()
+
+
+evidence_photo_rule_register("need", need_photos_public, need_photo_viewer)

@@ -11,7 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from gotong.accounts.models import Role
 from gotong.accounts.permissions import memberships_effective
 from gotong.core.exceptions import NotFound
-from gotong.registry.selectors import person_for_user
+from gotong.registry.models import ConsentPurpose
+from gotong.registry.selectors import people_concerned_consenting, person_for_user
 from gotong.territory.models import RT, RW, Kelurahan
 
 from .models import OPEN_STATUSES, URGENCY_RANK, Need, NeedEvent, Status
@@ -227,3 +228,27 @@ def need_visible_to(user: Any, need: Need) -> bool:
         user.has_perm("needs.view_area", need.rt)
         or user.has_perm("needs.view_board", need.kelurahan)
     )
+
+
+def needs_photos_public(*, kelurahan: Kelurahan, need_ids: set[int]) -> set[int]:
+    """Of ``need_ids``, the needs whose evidence photos the public may see: the resident it
+    is for (or every member of the household it is for) allowed their face in evidence
+    photos ("photos" consent, in force now). A need without a registered beneficiary is
+    kept private: nobody could have allowed it."""
+    rows = list(
+        Need.objects.filter(kelurahan=kelurahan, pk__in=need_ids).values_list(
+            "pk", "beneficiary_person_id", "beneficiary_household_id"
+        )
+    )
+    people, households = people_concerned_consenting(
+        kelurahan=kelurahan,
+        person_ids={person for _pk, person, _household in rows if person is not None},
+        household_ids={household for _pk, _person, household in rows if household is not None},
+        purpose=ConsentPurpose.PHOTOS,
+    )
+    return {
+        pk
+        for pk, person, household in rows
+        if (person is not None and person in people)
+        or (person is None and household is not None and household in households)
+    }

@@ -67,7 +67,8 @@ CONSENT_ENFORCED_BY: dict[str, str | None] = {
     ConsentPurpose.SENSITIVE_DATA: "gotong.registry.services.person_register_self",
     # No export to DTKS/DTSen exists yet; the interop issue adds it with this check.
     ConsentPurpose.DTKS_SHARING: None,
-    # Evidence photos are not yet tied to the people they show, so no service can check
-    # this consent yet (blurring or withholding such photos is still to be built).
-    ConsentPurpose.PHOTOS: None,
+    # A photo about a need or an activity is public only while every resident it serves
+    # holds this consent (needs/activities register the rule with transparency); others
+    # see it only if they may read the evidence. Blurring faces is not built.
+    ConsentPurpose.PHOTOS: "gotong.transparency.selectors.evidence_photo_visible_to",
 }

@@ -100,7 +100,7 @@ COLUMNS = [
     "nama", "jenis_kelamin", "tanggal_lahir", "rw", "rt", "no_hp", "nik", "no_kk", "alamat",
     "hubungan", "lansia", "disabilitas", "sakit_kronis", "hamil", "balita",
     "kehilangan_pekerjaan", "dtks", "desil", "setuju_bantuan", "setuju_notifikasi",
-    "setuju_data_sensitif",
+    "setuju_data_sensitif", "setuju_foto",
 ]  # fmt: skip
 ORGANISATIONS = [
     *[(OrganisationKind.UMKM, f"{n} (demo)") for n in (
@@ -186,6 +186,9 @@ def demo_rows(
                 "ya" if sex == "F" and 20 <= age <= 38 and rng.random() < 0.06 else "",
                 "ya" if age < 5 else "", "ya" if lost_job and relation == "kepala" else "",
                 dtks, decile, "ya", "ya" if rng.random() < 0.7 else "", "ya" if with_nik else "",
+                # Three households in four allow faces in evidence photos (the rest show
+                # how a withheld photo looks); not drawn from rng, so the data stays the same.
+                "ya" if number % 4 else "",
             ])  # fmt: skip
     return out.getvalue()
 

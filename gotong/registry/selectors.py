@@ -7,7 +7,7 @@ through ``services.person_reveal``.
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -178,6 +178,33 @@ def person_has_consent(*, kelurahan: Kelurahan, person: Person, purpose: str) ->
         purpose=purpose,
         withdrawn_at__isnull=True,
     ).exists()
+
+
+def people_concerned_consenting(
+    *, kelurahan: Kelurahan, person_ids: set[int], household_ids: set[int], purpose: str
+) -> tuple[set[int], set[int]]:
+    """Of the given people and households, those who hold ``purpose`` in force: a household
+    counts when every member of it does (and it has members). One query for each."""
+    people = set(
+        Consent.objects.filter(
+            kelurahan=kelurahan,
+            person_id__in=person_ids,
+            purpose=purpose,
+            withdrawn_at__isnull=True,
+        ).values_list("person_id", flat=True)
+    )
+    members = Person.objects.filter(kelurahan=kelurahan, household_id__in=household_ids)
+    refusing = members.exclude(
+        Exists(
+            Consent.objects.filter(
+                person_id=OuterRef("pk"), purpose=purpose, withdrawn_at__isnull=True
+            )
+        )
+    )
+    households = set(members.values_list("household_id", flat=True)) - set(
+        refusing.values_list("household_id", flat=True)
+    )
+    return people, households
 
 
 def consent_list_for_person(*, kelurahan: Kelurahan, person: Person) -> QuerySet[Consent]:

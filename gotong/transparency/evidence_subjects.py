@@ -98,3 +98,66 @@ def evidence_subject_require(*, user: Any, kelurahan: Kelurahan, subject: str) -
             % {"subject": subject},
             {"field": "subject"},
         )
+
+
+# --- whether a photo about a subject may be shown to the public -----------------------
+#
+# A photo shows people. The owner of the subject knows who it is about and whether they
+# allowed their face in evidence photos (the registry's "photos" consent), so it registers
+# ``rule(*, kelurahan, subject_ids) -> set[int]``: of ``subject_ids``, those whose photos
+# the public may see. A kind nobody registered a rule for is public (no resident is tied
+# to it); when several rules are registered for a kind, every one must agree. It may also
+# register ``viewer(*, user, kelurahan, subject_id) -> bool``: who sees a photo that is not
+# public, besides those who may read its note (e.g. the resident it is about, the
+# activity's verifiers).
+
+PhotoRule = Callable[..., set[int]]
+
+_PHOTO_RULES: dict[str, list[PhotoRule]] = {}
+_PHOTO_VIEWERS: dict[str, list[EvidenceCheck]] = {}
+
+
+def evidence_photo_rule_register(
+    kind: str, rule: PhotoRule, viewer: EvidenceCheck | None = None
+) -> None:
+    """Let ``rule`` decide which photos about ``<kind>:<id>`` the public may see, and
+    ``viewer`` (optional) who else sees those that are not public."""
+    rules = _PHOTO_RULES.setdefault(kind, [])
+    if rule not in rules:
+        rules.append(rule)
+    if viewer is not None:
+        viewers = _PHOTO_VIEWERS.setdefault(kind, [])
+        if viewer not in viewers:
+            viewers.append(viewer)
+
+
+def evidence_photo_viewer(*, user: Any, kelurahan: Kelurahan, subject: str) -> bool:
+    """Whether a registered viewer check lets ``user`` see photos about ``subject`` that are
+    not public (False for an unknown kind, a malformed subject or one not found)."""
+    kind, _sep, raw_id = subject.partition(":")
+    viewers = _PHOTO_VIEWERS.get(kind)
+    if not getattr(user, "is_authenticated", False) or not viewers or not raw_id.isdigit():
+        return False
+    try:
+        return any(v(user=user, kelurahan=kelurahan, subject_id=int(raw_id)) for v in viewers)
+    except NotFound:
+        return False
+
+
+def evidence_photos_public(*, kelurahan: Kelurahan, subjects: list[str]) -> set[str]:
+    """Of ``subjects`` (``need:3``, ``activity:12``), those whose photos the public may see;
+    one call per rule and kind, whatever the number of subjects."""
+    by_kind: dict[str, dict[int, str]] = {}
+    public: set[str] = set()
+    for subject in set(subjects):
+        kind, _sep, raw_id = subject.partition(":")
+        if kind not in _PHOTO_RULES:
+            public.add(subject)
+        elif raw_id.isdigit():
+            by_kind.setdefault(kind, {})[int(raw_id)] = subject
+    for kind, ids in by_kind.items():
+        allowed = set(ids)
+        for rule in _PHOTO_RULES[kind]:
+            allowed &= rule(kelurahan=kelurahan, subject_ids=set(ids))
+        public |= {ids[subject_id] for subject_id in allowed}
+    return public

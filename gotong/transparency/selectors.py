@@ -20,7 +20,11 @@ from gotong.territory.models import Kelurahan
 
 from . import merkle
 from .canonical import tree_head_signature_valid
-from .evidence_subjects import evidence_subject_require
+from .evidence_subjects import (
+    evidence_photo_viewer,
+    evidence_photos_public,
+    evidence_subject_require,
+)
 from .models import Evidence, LogEntry, LogHead, SignedTreeHead, TreeNode
 from .photos import phash_distance
 from .services import node_fetcher
@@ -405,3 +409,44 @@ def evidence_note_visible_to(*, user: Any, evidence: Evidence) -> bool:
     except ApplicationError:
         return False
     return True
+
+
+def evidence_photo_visible_to(*, user: Any, evidence: Evidence) -> bool:
+    """May ``user`` see the photo? Everyone when the people it is about allowed their face
+    in evidence photos (the subject's app decides, ``evidence_photos_public``); otherwise
+    only those who may read its note (the uploader, the team and heads over it, officers)
+    and those the subject's app names (the resident it is about, the verifiers)."""
+    kelurahan = evidence.kelurahan
+    return (
+        bool(evidence_photos_public(kelurahan=kelurahan, subjects=[evidence.subject]))
+        or evidence_note_visible_to(user=user, evidence=evidence)
+        or evidence_photo_viewer(user=user, kelurahan=kelurahan, subject=evidence.subject)
+    )
+
+
+def evidence_photos_visible(*, user: Any, evidences: list[Evidence]) -> set[int]:
+    """The ids of ``evidences`` whose photo ``user`` may see (one rule call per kind; the
+    note check only for photos that are not public)."""
+    if not evidences:
+        return set()
+    public = evidence_photos_public(
+        kelurahan=evidences[0].kelurahan, subjects=[e.subject for e in evidences]
+    )
+    private_by_subject: dict[str, bool] = {}
+    visible: set[int] = set()
+    for evidence in evidences:
+        if evidence.subject in public:
+            visible.add(evidence.pk)
+            continue
+        if evidence.uploader_id == getattr(user, "pk", None):
+            visible.add(evidence.pk)
+            continue
+        if evidence.subject not in private_by_subject:
+            private_by_subject[evidence.subject] = evidence_note_visible_to(
+                user=user, evidence=evidence
+            ) or evidence_photo_viewer(
+                user=user, kelurahan=evidence.kelurahan, subject=evidence.subject
+            )
+        if private_by_subject[evidence.subject]:
+            visible.add(evidence.pk)
+    return visible

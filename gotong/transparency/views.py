@@ -18,7 +18,11 @@ from gotong.territory.middleware import request_kelurahan
 from gotong.ui.pages import refused
 
 from . import selectors, services
-from .evidence_subjects import evidence_subject_choices
+from .evidence_subjects import (
+    evidence_photo_viewer,
+    evidence_photos_public,
+    evidence_subject_choices,
+)
 from .forms import EvidenceForm
 
 LOG_PAGE_SIZE = 50
@@ -78,13 +82,24 @@ def receipt(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     url = request.build_absolute_uri(
         reverse("transparency:receipt", kwargs={"slug": slug, "code": code})
     )
+    # The typed note is private: the uploader, the team and heads over the subject,
+    # officers. Everyone else sees what was done (the log), never the note.
+    note_visible = selectors.evidence_note_visible_to(user=request.user, evidence=found.evidence)
+    # A photo shows people: public only when they allowed it ("photos" consent).
+    photo_public = bool(
+        evidence_photos_public(
+            kelurahan=found.evidence.kelurahan, subjects=[found.evidence.subject]
+        )
+    )
     context = {
         "receipt": found,
         "evidence": found.evidence,
-        # The typed note is private: the uploader, the team and heads over the subject,
-        # officers. Everyone else sees what was done (the log), never the note.
-        "note_visible": selectors.evidence_note_visible_to(
-            user=request.user, evidence=found.evidence
+        "note_visible": note_visible,
+        "photo_public": photo_public,
+        "photo_visible": photo_public
+        or note_visible
+        or evidence_photo_viewer(
+            user=request.user, kelurahan=found.evidence.kelurahan, subject=found.evidence.subject
         ),
         "record": found.record,
         "check": found.check,
@@ -104,15 +119,21 @@ def receipt(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 
 
 def receipt_photo(request: HttpRequest, slug: str, code: str) -> FileResponse:
-    """The public copy of the photo (metadata stripped, resized); the original is never served."""
+    """The public copy of the photo (metadata stripped, resized); the original is never
+    served. Without the consent of the people it is about, only those who may read its
+    note see it (404 for everyone else, as for a code that does not exist)."""
     try:
         evidence = selectors.evidence_get(kelurahan=request_kelurahan(request), code=code)
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
+    public = bool(evidence_photos_public(kelurahan=evidence.kelurahan, subjects=[evidence.subject]))
+    if not public and not selectors.evidence_photo_visible_to(user=request.user, evidence=evidence):
+        raise Http404(_("This photo is not shown to the public."))
     response = FileResponse(
         selectors.evidence_public_file(evidence=evidence), content_type="image/jpeg"
     )
-    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    # Not immutable: a withdrawn consent must take the photo down within the hour.
+    response["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
     response["Content-Disposition"] = f'inline; filename="{evidence.code}.jpg"'
     return response
 
