@@ -13,7 +13,10 @@ class MarketConfig(AppConfig):
         # not at the top: services import models, which exist only once apps are ready.
         from gotong.funds.services.market_port import statement_matcher_register
 
-        from . import log_types  # noqa: F401  (declares its public log entry types)
+        from . import (
+            evidence_rules,  # noqa: F401  (who sees an order's photos)
+            log_types,  # noqa: F401  (declares its public log entry types)
+        )
         from .selectors import statement_line_orders
         from .services import statement_line_match
 
