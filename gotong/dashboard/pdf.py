@@ -1,7 +1,9 @@
 """PDF files drawn with fpdf2 (pure Python): the monthly public report and the synergy
-diagram. The built-in Helvetica covers Latin-1 only, so text is folded to it."""
+diagram (A4 portrait or landscape, from the same layout as its SVG). The built-in
+Helvetica covers Latin-1 only, so text is folded to it."""
 
 import base64
+import math
 from typing import Any
 
 from django.utils.translation import gettext as _
@@ -156,59 +158,156 @@ def head_lines(head: Any) -> list[tuple[str, str]]:
     ]
 
 
-def synergy_pdf(*, kelurahan: Any, figures: dict[str, list[str]]) -> bytes:
-    """The synergy diagram on an A4 landscape page, then each stakeholder's role."""
-    pdf = _new("L")
-    title = _("Stakeholder synergy") + f" - Kelurahan {kelurahan.name}"
-    pdf.set_title(latin(title))
-    pdf.set_font("Helvetica", "B", 14)
-    pdf.cell(0, 8, latin(title), new_x="LMARGIN", new_y="NEXT")
-    # Map the 640 x 460 SVG layout onto the page below the title.
-    ox, oy, k = 15.0, 24.0, 170.0 / synergy.HEIGHT
-    for index, layer in enumerate(synergy.LAYERS):
-        pdf.set_fill_color(*_hex(layer.colour))
-        pdf.rect(ox, oy + index * synergy.BAND * k, synergy.WIDTH * k, synergy.BAND * k, "F")
-        pdf.set_font("Helvetica", "B", 8)
-        pdf.set_text_color(91, 102, 96)
-        pdf.text(ox + 2, oy + index * synergy.BAND * k + 5, latin(layer.title))
-        pdf.set_font("Helvetica", "", 7)
-        pdf.text(ox + 2, oy + index * synergy.BAND * k + 9, latin(layer.members))
-    by_code = {n.code: n for n in synergy.NODES}
-    pdf.set_draw_color(91, 102, 96)
-    pdf.set_line_width(0.5)
-    for a, b in zip(synergy.CYCLE, synergy.CYCLE[1:], strict=False):
-        na, nb = by_code[a], by_code[b]
-        pdf.line(ox + na.x * k, oy + na.y * k, ox + nb.x * k, oy + nb.y * k)
-    for node in synergy.NODES:
-        lines = figures.get(node.code, [])
-        w, h = 170 * k, (30 + 15 * len(lines)) * k
-        x, y = ox + node.x * k - w / 2, oy + node.y * k - h / 2
-        pdf.set_fill_color(255, 255, 255)
-        pdf.set_draw_color(15, 123, 79)
-        pdf.rect(x, y, w, h, "DF", round_corners=True, corner_radius=2)
-        pdf.set_text_color(15, 123, 79)
-        pdf.set_font("Helvetica", "B", 9)
-        pdf.set_xy(x, y + 1.5)
-        pdf.cell(w, 5, latin(node.label), align="C")
-        pdf.set_text_color(29, 37, 33)
-        pdf.set_font("Helvetica", "", 7.5)
-        for i, line in enumerate(lines):
-            pdf.set_xy(x, y + 6.5 + 4 * i)
-            pdf.cell(w, 4, latin(line), align="C")
-    pdf.set_text_color(29, 37, 33)
+PT_PER_MM = 72 / 25.4
+
+
+def synergy_pdf(*, kelurahan: Any, diagram: synergy.Diagram, figures: dict[str, Any]) -> bytes:
+    """The synergy diagram on one A4 page (portrait or landscape, the diagram's own
+    orientation), drawn from the same layout as the SVG, then each stakeholder's role,
+    benefits and live figures."""
+    orientation = "L" if diagram.orientation == "landscape" else "P"
+    pdf = _new(orientation)
+    pdf.set_auto_page_break(auto=False)
+    pdf.set_title(latin(diagram.title))
+    pdf.set_author(latin(f"Kelurahan {kelurahan.name}"))
+    draw_diagram(pdf, diagram)
+    pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(0, 7, latin(_("Roles and benefits")), new_x="LMARGIN", new_y="NEXT")
-    for node in synergy.NODES:
-        pdf.set_font("Helvetica", "B", 10)
-        pdf.cell(0, 6, latin(node.label), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_text_color(29, 37, 33)
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.multi_cell(0, 7, latin(_("Roles and benefits")), new_x="LMARGIN", new_y="NEXT")
+    if kelurahan.is_demo:
         pdf.set_font("Helvetica", "", 9)
-        pdf.multi_cell(0, 5, latin(f"{_('Role')}: {node.role}"), new_x="LMARGIN", new_y="NEXT")
         pdf.multi_cell(
-            0, 5, latin(f"{_('Benefit')}: {node.benefit}"), new_x="LMARGIN", new_y="NEXT"
+            0,
+            5,
+            latin(_("Demo: every name and number on this site is synthetic.")),
+            new_x="LMARGIN",
+            new_y="NEXT",
         )
-        pdf.multi_cell(
-            0, 5, latin(" · ".join(figures.get(node.code, []))), new_x="LMARGIN", new_y="NEXT"
-        )
-        pdf.ln(1)
+    for node in synergy.NODES:
+        layer = synergy.LAYER_BY_CODE[node.layer]
+        pdf.ln(2)
+        pdf.set_text_color(*_hex(layer.strong))
+        pdf.set_font("Helvetica", "B", 11)
+        pdf.multi_cell(0, 6, latin(f"{node.label} ({layer.title})"), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_text_color(29, 37, 33)
+        for heading, lines in (
+            (_("Role"), node.roles),
+            (_("Benefits"), node.benefits),
+            (
+                _("Live figures"),
+                [f"{f.value} {f.label}" for f in figures.get(node.code, [])],
+            ),
+        ):
+            pdf.set_font("Helvetica", "B", 9)
+            pdf.multi_cell(0, 5, latin(heading), new_x="LMARGIN", new_y="NEXT")
+            pdf.set_font("Helvetica", "", 9)
+            for line in lines:
+                pdf.multi_cell(0, 4.6, latin(f"- {line}"), new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def diagram_box(pdf: FPDF, diagram: synergy.Diagram) -> tuple[float, float, float]:
+    """(x, y, mm per SVG unit) that fits the diagram into the page's margins, centred."""
+    margin = 10.0
+    width, height = pdf.w - 2 * margin, pdf.h - 2 * margin
+    k = min(width / diagram.width, height / diagram.height)
+    return margin + (width - diagram.width * k) / 2, margin, k
+
+
+def draw_diagram(pdf: FPDF, diagram: synergy.Diagram) -> list[tuple[synergy.Text, float]]:
+    """Draw the layout on the current page; returns each text with its drawn width (in SVG
+    units, measured with the PDF font) so tests can check that the PDF's labels fit too."""
+    ox, oy, k = diagram_box(pdf, diagram)
+
+    def at(x: float, y: float) -> tuple[float, float]:
+        return ox + x * k, oy + y * k
+
+    drawn: list[tuple[synergy.Text, float]] = []
+
+    def text(t: synergy.Text) -> None:
+        pdf.set_font("Helvetica", "B" if t.weight == "bold" else "", t.size * k * PT_PER_MM)
+        pdf.set_text_color(*_hex(t.fill))
+        body = latin(t.text)
+        width = pdf.get_string_width(body)
+        x, y = at(t.x, t.y)
+        pdf.text(x - width / 2 if t.anchor == "middle" else x, y, body)
+        drawn.append((t, width / k))
+
+    for band in diagram.bands:
+        pdf.set_fill_color(*_hex(band.layer.band))
+        x, y = at(band.x, band.y)
+        pdf.rect(x, y, band.w * k, band.h * k, "F", round_corners=True, corner_radius=14 * k)
+    for edge in diagram.edges:
+        _line(pdf, edge.kind, at(edge.x1, edge.y1), at(edge.x2, edge.y2), k, arrows=edge.arrows)
+    for x1, y, x2, kind in diagram.legend:
+        _line(pdf, kind, at(x1, y), at(x2, y), k, arrows=False)
+    for t in diagram.texts:
+        if t.pill:
+            x0, y0, x1, y1 = t.pill_box()
+            pdf.set_fill_color(*_hex(t.pill))
+            pdf.rect(
+                *at(x0, y0),
+                (x1 - x0) * k,
+                (y1 - y0) * k,
+                "F",
+                round_corners=True,
+                corner_radius=(y1 - y0) * k / 2,
+            )
+        text(t)
+    for card in diagram.cards:
+        x, y = at(card.x, card.y)
+        pdf.set_line_width(2 * k)
+        pdf.set_draw_color(*_hex(card.colour))
+        pdf.set_fill_color(255, 255, 255)
+        pdf.rect(x, y, card.w * k, card.h * k, "DF", round_corners=True, corner_radius=12 * k)
+        pdf.set_fill_color(*_hex(card.colour))
+        pdf.rect(
+            x,
+            y,
+            card.w * k,
+            card.head_h * k,
+            "DF",
+            # fpdf2 rounds only the listed corners; its annotation says bool.
+            round_corners=("TOP_LEFT", "TOP_RIGHT"),  # type: ignore[arg-type]
+            corner_radius=12 * k,
+        )
+        for t in card.texts:
+            text(t)
+    return drawn
+
+
+def _line(
+    pdf: FPDF,
+    kind: str,
+    start: tuple[float, float],
+    end: tuple[float, float],
+    k: float,
+    *,
+    arrows: bool,
+) -> None:
+    colour = (51, 65, 85) if kind == "ring" else (100, 116, 139)
+    pdf.set_draw_color(*colour)
+    pdf.set_fill_color(*colour)
+    pdf.set_line_width((2.5 if kind == "ring" else 2) * k)
+    if kind == "hub":
+        pdf.set_dash_pattern(dash=7 * k, gap=5 * k)
+    pdf.line(*start, *end)
+    pdf.set_dash_pattern()
+    if not arrows:
+        return
+    for tip, tail in ((start, end), (end, start)):
+        dx, dy = tip[0] - tail[0], tip[1] - tail[1]
+        length = math.hypot(dx, dy) or 1
+        ux, uy = dx / length, dy / length
+        size = 9 * k
+        base = (tip[0] - ux * size, tip[1] - uy * size)
+        pdf.polygon(
+            [
+                tip,
+                (base[0] - uy * size / 2, base[1] + ux * size / 2),
+                (base[0] + uy * size / 2, base[1] - ux * size / 2),
+            ],
+            style="F",
+        )

@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from gotong.accounts.permissions import permission_gate
-from gotong.core.exceptions import ApplicationError
+from gotong.core.exceptions import ApplicationError, ValidationFailed
 from gotong.needs.models import Category, Urgency
 from gotong.territory.middleware import request_kelurahan
 from gotong.territory.models import Kelurahan
@@ -215,37 +215,60 @@ def report_month_pdf(request: HttpRequest, slug: str, month: str) -> HttpRespons
     return response
 
 
-def _synergy_figures(kelurahan: Kelurahan) -> dict[str, list[str]]:
+def _synergy(kelurahan: Kelurahan) -> tuple[dict[str, Any], dict[str, list[synergy.Figure]]]:
     public = public_figures(kelurahan)
-    extra = {
-        "log_size": public.get("_log_size", 0),
-        "umkm": public.get("counts", {}).get("umkm", 0),
-    }
-    return synergy.node_figures(public=public, extra=extra)
+    return public, synergy.node_figures(public=public)
+
+
+def _synergy_diagram(
+    kelurahan: Kelurahan, public: dict[str, Any], figures: dict[str, Any], orientation: str
+) -> synergy.Diagram:
+    return synergy.diagram_layout(
+        figures=figures,
+        orientation=orientation,
+        title=_("Stakeholder synergy · Kelurahan %(name)s") % {"name": kelurahan.name},
+        updated=synergy.updated_at(public),
+    )
 
 
 def synergy_page(request: HttpRequest, slug: str) -> HttpResponse:
-    """The interactive stakeholder synergy diagram with live figures, PNG and PDF export."""
+    """The stakeholder synergy diagram (a wide and a tall layout; CSS shows the one that
+    fits), each node's role, benefits and live figures in a panel, PNG and PDF export."""
     kelurahan = request_kelurahan(request)
-    figures = _synergy_figures(kelurahan)
-    nodes = [{"node": n, "figures": figures.get(n.code, [])} for n in synergy.NODES]
+    public, figures = _synergy(kelurahan)
     return render(
         request,
         "dashboard/synergy.html",
         {
-            "svg": synergy.synergy_svg(figures=figures, title=_("Stakeholder synergy")),
-            "nodes": nodes,
+            "svgs": [
+                (o, synergy.synergy_svg(_synergy_diagram(kelurahan, public, figures, o)))
+                for o in synergy.ORIENTATIONS
+            ],
+            "panels": synergy.panels(figures=figures),
             "layers": synergy.LAYERS,
+            "updated": synergy.updated_at(public),
+            "png_scales": (2, 4),
         },
     )
 
 
 def synergy_pdf(request: HttpRequest, slug: str) -> HttpResponse:
-    """The synergy diagram as a PDF file (drawn on the server)."""
+    """The synergy diagram as an A4 PDF (``?orientation=landscape`` (default) or
+    ``portrait``), drawn on the server."""
     kelurahan = request_kelurahan(request)
-    body = pdf.synergy_pdf(kelurahan=kelurahan, figures=_synergy_figures(kelurahan))
+    orientation = request.GET.get("orientation", "landscape")
+    if orientation not in synergy.ORIENTATIONS:
+        return refused(
+            request, ValidationFailed(_("The orientation must be portrait or landscape."))
+        )
+    public, figures = _synergy(kelurahan)
+    body = pdf.synergy_pdf(
+        kelurahan=kelurahan,
+        diagram=_synergy_diagram(kelurahan, public, figures, orientation),
+        figures=figures,
+    )
     response = HttpResponse(body, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="sinergi-{slug}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="sinergi-{slug}-{orientation}.pdf"'
     return response
 
 
