@@ -63,6 +63,9 @@ class SpendOut(Schema):
     amount: int
     activity_id: int | None
     receipt_code: str
+    purpose: str
+    category: str
+    log_index: int | None
 
 
 class CampaignReportOut(Schema):
@@ -75,6 +78,7 @@ class SummaryOut(Schema):
     raised: int
     matched: int
     spent: int
+    spent_outside_campaigns: int
     balance: int
     operational_balance: int
     vouchers_outstanding: int

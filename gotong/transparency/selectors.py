@@ -96,6 +96,21 @@ def entries_for_subject(*, kelurahan: Kelurahan, subject: str) -> QuerySet[LogEn
     return LogEntry.objects.filter(kelurahan=kelurahan, subject=subject).order_by("index")
 
 
+def entry_indexes_for_subjects(
+    *, kelurahan: Kelurahan, entry_type: str, subjects: Sequence[str]
+) -> dict[str, int]:
+    """For each subject that has an entry of ``entry_type`` in the log, the index of its first
+    such entry (one query); a subject whose entry is still queued is left out."""
+    found: dict[str, int] = {}
+    for subject, index in (
+        LogEntry.objects.filter(kelurahan=kelurahan, type=entry_type, subject__in=list(subjects))
+        .order_by("-index")
+        .values_list("subject", "index")
+    ):
+        found[subject] = index
+    return found
+
+
 def inclusion_proof(*, kelurahan: Kelurahan, index: int, tree_size: int) -> list[bytes]:
     """Audit path of entry ``index`` in the tree of ``tree_size`` entries."""
     size = log_size(kelurahan=kelurahan)

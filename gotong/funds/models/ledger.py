@@ -101,8 +101,9 @@ class TransferKind(models.TextChoices):
 # Kinds the treasurer may correct with ``transfer_reverse`` (the others have their own steps).
 REVERSIBLE_KINDS = (TransferKind.DONATION, TransferKind.MATCH, TransferKind.INTERNAL)
 
-# What counts as "spent" in public reports.
-SPENT_KINDS = (TransferKind.SPEND, TransferKind.VOUCHER_REDEEM, TransferKind.GOODS_OUT)
+# Kinds whose amount counts as "spent" in public reports; refunds to aid and reversals are
+# netted by ``selectors.spending.spent_totals``, the one place the figure is computed.
+SPENT_KINDS = (TransferKind.SPEND, TransferKind.VOUCHER_REDEEM)
 
 
 class Transfer(models.Model):

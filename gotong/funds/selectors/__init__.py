@@ -13,6 +13,8 @@ re-exported here. Selectors never import services.
 - ``vouchers``: merchants, redemptions, vouchers, ``voucher_get_by_code``.
 - ``disbursements``: disbursements and payout accounts.
 - ``callbacks``: callbacks to recipients.
+- ``spending``: ``spent_totals`` (the one definition of "spent", per campaign and outside
+  any), ``spending_transfers``, ``spend_lines``, ``campaign_spending_page``.
 - ``reports``: ``monthly_report``, ``report_months``, ``month_bounds`` and counts.
 """
 
@@ -23,7 +25,6 @@ from .callbacks import (
 from .campaigns import (
     CampaignReport,
     CampaignSummary,
-    SpendLine,
     campaign_get,
     campaign_list,
     campaign_report,
@@ -78,6 +79,14 @@ from .reports import (
     monthly_report,
     report_months,
 )
+from .spending import (
+    SpendLine,
+    SpentTotals,
+    campaign_spending_page,
+    spend_lines,
+    spending_transfers,
+    spent_totals,
+)
 from .statements import (
     statement_get,
     statement_list,
@@ -102,6 +111,7 @@ __all__ = [
     "Reconciliation",
     "ReportLine",
     "SpendLine",
+    "SpentTotals",
     "TransferDetail",
     "account_balance",
     "account_get",
@@ -112,6 +122,7 @@ __all__ = [
     "campaign_get",
     "campaign_list",
     "campaign_report",
+    "campaign_spending_page",
     "campaign_summaries",
     "disbursement_get",
     "disbursement_list",
@@ -140,6 +151,9 @@ __all__ = [
     "pledge_list",
     "redemption_list_for_merchant",
     "report_months",
+    "spend_lines",
+    "spending_transfers",
+    "spent_totals",
     "statement_get",
     "statement_list",
     "statement_other_matches",

@@ -20,6 +20,11 @@ from gotong.funds.models import (
 )
 from gotong.territory.models import Kelurahan
 
+from .spending import SpendLine, spend_lines, spending_transfers, spent_totals
+
+# Spending lines in a campaign's report (the API and the donor's trail; the page pages).
+REPORT_SPEND_LINES = 200
+
 
 def campaign_list(*, kelurahan: Kelurahan, active_only: bool = False) -> QuerySet[Campaign]:
     """Campaigns of the kelurahan with their account (newest first)."""
@@ -47,6 +52,7 @@ class CampaignSummary:
     spent: int
     balance: int
     donors: int
+    goods_out: int = 0  # declared value of goods handed out (not money, not in ``spent``)
 
     @property
     def progress_percent(self) -> int:
@@ -54,7 +60,8 @@ class CampaignSummary:
 
 
 def campaign_summaries(*, kelurahan: Kelurahan, active_only: bool = False) -> list[CampaignSummary]:
-    """Each campaign with money raised, matched, spent and its balance (3 queries)."""
+    """Each campaign with money raised, matched, spent (``spent_totals``, the one definition
+    the kelurahan's total uses too), goods handed out and its balance (5 queries)."""
     campaigns = list(campaign_list(kelurahan=kelurahan, active_only=active_only))
     per: dict[tuple[int, str], int] = defaultdict(int)
     for row in (
@@ -72,6 +79,7 @@ def campaign_summaries(*, kelurahan: Kelurahan, active_only: bool = False) -> li
         .annotate(t=Sum("amount"))
     ):
         per[(row["campaign_id"], row["reverses__kind"])] -= int(row["t"])
+    spent = spent_totals(kelurahan=kelurahan)
     donors = dict(
         Donation.objects.filter(kelurahan=kelurahan, status=DonationStatus.CONFIRMED)
         .values("campaign_id")
@@ -83,26 +91,13 @@ def campaign_summaries(*, kelurahan: Kelurahan, active_only: bool = False) -> li
             campaign=c,
             raised=per[(c.pk, TransferKind.DONATION)] + per[(c.pk, TransferKind.GOODS_IN)],
             matched=per[(c.pk, TransferKind.MATCH)],
-            spent=sum(
-                per[(c.pk, k)]
-                for k in (TransferKind.SPEND, TransferKind.VOUCHER_ISSUE, TransferKind.GOODS_OUT)
-            )
-            - per[(c.pk, TransferKind.VOUCHER_EXPIRE)],
+            spent=spent.of(c),
             balance=c.account.balance,
             donors=donors.get(c.pk, 0),
+            goods_out=per[(c.pk, TransferKind.GOODS_OUT)],
         )
         for c in campaigns
     ]
-
-
-@dataclass
-class SpendLine:
-    at: dt.datetime
-    kind: str
-    amount: int
-    activity_id: int | None
-    receipt_code: str
-    transfer_id: int
 
 
 @dataclass
@@ -114,29 +109,18 @@ class CampaignReport:
 
 
 def campaign_report(*, campaign: Campaign) -> CampaignReport:
-    """The public page of a campaign: money in, matched, spent by activity with receipts,
-    balance, named donors (anonymous ones unnamed), pledges; no personal data."""
+    """The public report of a campaign: money in, matched, spent (its newest spending
+    lines with purpose and receipt), balance, named donors (anonymous ones unnamed),
+    pledges; no personal data."""
     summary = next(
         s for s in campaign_summaries(kelurahan=campaign.kelurahan) if s.campaign.pk == campaign.pk
     )
-    reversed_ids = set(
-        Transfer.objects.filter(campaign=campaign, kind=TransferKind.REVERSAL).values_list(
-            "reverses_id", flat=True
-        )
+    spending = spend_lines(
+        kelurahan=campaign.kelurahan,
+        transfers=spending_transfers(kelurahan=campaign.kelurahan, campaign=campaign)[
+            :REPORT_SPEND_LINES
+        ],
     )
-    spending = [
-        SpendLine(t.created_at, t.kind, t.amount, t.activity_id, t.receipt_code, t.pk)
-        for t in Transfer.objects.filter(
-            campaign=campaign,
-            kind__in=[
-                TransferKind.SPEND,
-                TransferKind.VOUCHER_ISSUE,
-                TransferKind.GOODS_OUT,
-                TransferKind.VOUCHER_EXPIRE,
-            ],
-        ).order_by("-created_at")[:200]
-        if t.pk not in reversed_ids
-    ]
     donors = [
         (
             str(_("Anonymous donor"))

@@ -22,6 +22,8 @@ from gotong.funds.models import (
 )
 from gotong.territory.models import Kelurahan
 
+from .spending import spent_totals
+
 
 def account_balance(*, account: Account, until: dt.datetime | None = None) -> int:
     """An account's natural balance summed from its postings (not the cached column)."""
@@ -198,7 +200,8 @@ class FundsSummary:
 
     raised: int  # money donations confirmed (campaigns, aid and operational fund)
     matched: int  # added by sponsors' matching pledges
-    spent: int  # paid out as aid (cash aid, suppliers) plus vouchers redeemed at UMKM
+    spent: int  # ``spending.spent_totals``: the campaigns' spent plus the next figure
+    spent_outside_campaigns: int  # spent from the aid fund, outside any campaign
     balance: int  # money still held for aid: aid fund + campaigns + earmarks
     operational_balance: int  # the separate operational fund
     vouchers_outstanding: int  # issued, not yet redeemed or expired
@@ -216,6 +219,7 @@ def funds_summary(
     ``matched`` when it matches a donation, not when it funds the pledge.
     """
     net = _net_by_kind(kelurahan, start, end)
+    spent = spent_totals(kelurahan=kelurahan, start=start, end=end)
     pledge_funding = int(
         Transfer.objects.filter(
             kelurahan=kelurahan,
@@ -234,7 +238,8 @@ def funds_summary(
     return FundsSummary(
         raised=net[TransferKind.DONATION] - pledge_funding,
         matched=net[TransferKind.MATCH],
-        spent=net[TransferKind.SPEND] + net[TransferKind.VOUCHER_REDEEM],
+        spent=spent.total,
+        spent_outside_campaigns=spent.outside_campaigns,
         balance=sum(balances[k] for k in AID_SOURCES),
         operational_balance=balances[AccountKind.OPERATIONAL_FUND],
         vouchers_outstanding=balances[AccountKind.VOUCHER_LIABILITY],

@@ -32,7 +32,8 @@ def campaign_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def campaign_detail(request: HttpRequest, slug: str, campaign_id: int) -> HttpResponse:
-    """Public: a campaign's report (no personal data) and, for logged-in donors, a form."""
+    """Public: a campaign's report (no personal data), its spending lines page by page
+    (newest first, purpose and receipt) and, for logged-in donors, a form."""
     kelurahan = request_kelurahan(request)
     try:
         campaign = selectors.campaign_get(kelurahan=kelurahan, pk=campaign_id)
@@ -57,11 +58,16 @@ def campaign_detail(request: HttpRequest, slug: str, campaign_id: int) -> HttpRe
                 form.add_error(None, str(exc.message))
             else:
                 return redirect("funds:pay", slug=slug, reference=donation.payment_reference)
+    spending_page, spending = selectors.campaign_spending_page(
+        campaign=campaign, page=request.GET.get("page")
+    )
     return render(
         request,
         "funds/campaign.html",
         {
             "report": selectors.campaign_report(campaign=campaign),
+            "page": spending_page,
+            "spending": spending,
             "form": form,
             "login_url": _login_url(request.path, request.GET.get("amount", "")),
         },
