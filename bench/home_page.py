@@ -9,25 +9,13 @@ Targets: under 50 ms median on this machine; HTML + assets under 60 kB gzip in a
 """
 
 import gzip
-import os
 import statistics
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-_db = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)  # noqa: SIM115
-os.environ["DATABASE_URL"] = f"sqlite:///{_db.name}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-os.environ["DJANGO_DEBUG"] = "false"
+from _common import ROOT, demo_database_drop, demo_django, demo_seed
 
-import django  # noqa: E402
+demo_django()
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -36,9 +24,7 @@ ROUNDS = 200
 
 
 def main() -> None:
-    call_command("migrate", verbosity=0)
-    call_command("collectstatic", "--noinput", verbosity=0)
-    call_command("seed_demo", "--quiet")
+    demo_seed(collectstatic=True)
     client = Client(HTTP_HOST="127.0.0.1")
     client.get("/k/taman/")  # warm caches and translations
     timings = []
@@ -58,7 +44,7 @@ def main() -> None:
     print(f"home_page_html_bytes: {len(html)}")
     print(f"home_page_gzip_bytes: {len(gzip.compress(html))}")
     print(f"home_page_assets_gzip_bytes: {assets_gzip}")
-    os.unlink(_db.name)
+    demo_database_drop()
 
 
 if __name__ == "__main__":

@@ -7,25 +7,12 @@ the same service operators use, and prints:
 Target: under 60 s on this machine.
 """
 
-import os
 import random
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-_db = tempfile.NamedTemporaryFile(suffix=".sqlite3", delete=False)  # noqa: SIM115
-os.environ["DATABASE_URL"] = f"sqlite:///{_db.name}"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
-os.environ["DJANGO_DEBUG"] = "false"
+from _common import demo_database_drop, demo_django, demo_seed
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
+demo_django()
 
 from gotong.registry.demo import demo_rows  # noqa: E402
 from gotong.registry.models import Person  # noqa: E402
@@ -36,8 +23,7 @@ ROWS = 10_000
 
 
 def main() -> None:
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", "--quiet")
+    demo_seed()
     kelurahan = Kelurahan.objects.get(slug="taman")
     rts = list(RT.objects.filter(kelurahan=kelurahan).select_related("rw"))
     rng = random.Random(10_000)
@@ -57,7 +43,7 @@ def main() -> None:
     assert batch.imported, batch.report[:5]
     assert Person.objects.count() - before == ROWS
     print(f"import_10k_s: {elapsed:.2f}")
-    os.unlink(_db.name)
+    demo_database_drop()
 
 
 if __name__ == "__main__":

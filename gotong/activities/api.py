@@ -1,6 +1,7 @@
 """Activities API: the same use-cases as the pages (plan, volunteers, proof, sign-off, rating)."""
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -193,6 +194,17 @@ class AverageOut(Schema):
     ratings: int
 
 
+def _assignment_out(a: Assignment) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "slot_id": a.slot_id,
+        "volunteer_id": a.volunteer_id,
+        "status": a.status,
+        "checked_in_at": a.checked_in_at,
+        "checked_out_at": a.checked_out_at,
+    }
+
+
 def _out(request: HttpRequest, activity: Activity) -> dict[str, Any]:
     activity = selectors.activity_get(kelurahan=activity.kelurahan, pk=activity.pk)
     state = selectors.signoff_options(activity=activity, user=request.user)["state"]
@@ -235,17 +247,7 @@ def _out(request: HttpRequest, activity: Activity) -> dict[str, Any]:
             }
             for s in activity.slots.all()
         ],
-        "assignments": [
-            {
-                "id": a.pk,
-                "slot_id": a.slot_id,
-                "volunteer_id": a.volunteer_id,
-                "status": a.status,
-                "checked_in_at": a.checked_in_at,
-                "checked_out_at": a.checked_out_at,
-            }
-            for a in activity.assignments.all()
-        ],
+        "assignments": [_assignment_out(a) for a in activity.assignments.all()],
         "resources": [
             {
                 "kind": r.kind,
@@ -276,6 +278,47 @@ def _activity(request: HttpRequest, activity_id: int) -> Activity:
 
 def _need(request: HttpRequest, need_id: int) -> Any:
     return need_selectors.need_get(kelurahan=request_kelurahan(request), pk=need_id)
+
+
+def _named(view: Callable[..., Any], name: str) -> Callable[..., Any]:
+    # The operation id, summary and URL name of a route come from its function's name.
+    view.__name__ = view.__qualname__ = name
+    return view
+
+
+def _activity_step(
+    name: str,
+    path: str,
+    *,
+    step: Callable[..., Any],
+    perm: str = "activities.participate",
+    answer: type[Schema] = ActivityOut,
+) -> None:
+    """``POST .../activities/{activity_id}/<path>``: the service ``step`` run by the caller
+    on a visible activity; the answer is the activity, or the assignment ``step`` returns."""
+
+    def view(request: HttpRequest, slug: str, activity_id: int) -> Any:
+        activity = _activity(request, activity_id)
+        result = step(actor=request.user, activity=activity)
+        return _assignment_out(result) if answer is AssignmentOut else _out(request, activity)
+
+    path = f"/k/{{slug}}/activities/{{activity_id}}/{path}"
+    api_route(router.post, path, perm=perm, response=answer)(_named(view, name))
+
+
+def _need_step(
+    name: str, path: str, *, step: Callable[..., Any], perm: str = "activities.participate"
+) -> None:
+    """``POST .../activities/{activity_id}/needs/{need_id}<path>``: the service ``step`` run
+    by the caller on a visible activity and one need of the tenant; answered as the activity."""
+
+    def view(request: HttpRequest, slug: str, activity_id: int, need_id: int) -> Any:
+        activity = _activity(request, activity_id)
+        step(actor=request.user, activity=activity, need=_need(request, need_id))
+        return _out(request, activity)
+
+    path = f"/k/{{slug}}/activities/{{activity_id}}/needs/{{need_id}}{path}"
+    api_route(router.post, path, perm=perm, response=ActivityOut)(_named(view, name))
 
 
 @api_route(
@@ -419,16 +462,7 @@ def activity_detail(request: HttpRequest, slug: str, activity_id: int) -> Any:
     return _out(request, _activity(request, activity_id))
 
 
-@api_route(
-    router.post,
-    "/k/{slug}/activities/{activity_id}/needs/{need_id}",
-    perm="activities.manage",
-    response=ActivityOut,
-)
-def activity_need_add(request: HttpRequest, slug: str, activity_id: int, need_id: int) -> Any:
-    activity = _activity(request, activity_id)
-    services.activity_need_add(actor=request.user, activity=activity, need=_need(request, need_id))
-    return _out(request, activity)
+_need_step("activity_need_add", "", step=services.activity_need_add, perm="activities.manage")
 
 
 @api_route(
@@ -457,17 +491,6 @@ def assignment_invite(request: HttpRequest, slug: str, activity_id: int, payload
     return Status(201, _assignment_out(assignment))
 
 
-def _assignment_out(a: Assignment) -> dict[str, Any]:
-    return {
-        "id": a.pk,
-        "slot_id": a.slot_id,
-        "volunteer_id": a.volunteer_id,
-        "status": a.status,
-        "checked_in_at": a.checked_in_at,
-        "checked_out_at": a.checked_out_at,
-    }
-
-
 @api_route(
     router.post,
     "/k/{slug}/activities/{activity_id}/invitations/{assignment_id}/answer",
@@ -487,37 +510,9 @@ def assignment_respond(
     return _assignment_out(assignment)
 
 
-@api_route(
-    router.post,
-    "/k/{slug}/activities/{activity_id}/check-in",
-    perm="activities.participate",
-    response=AssignmentOut,
-)
-def check_in(request: HttpRequest, slug: str, activity_id: int) -> Any:
-    activity = _activity(request, activity_id)
-    return _assignment_out(services.assignment_check_in(actor=request.user, activity=activity))
-
-
-@api_route(
-    router.post,
-    "/k/{slug}/activities/{activity_id}/check-out",
-    perm="activities.participate",
-    response=AssignmentOut,
-)
-def check_out(request: HttpRequest, slug: str, activity_id: int) -> Any:
-    activity = _activity(request, activity_id)
-    return _assignment_out(services.assignment_check_out(actor=request.user, activity=activity))
-
-
-@api_route(
-    router.post,
-    "/k/{slug}/activities/{activity_id}/start",
-    perm="activities.participate",
-    response=ActivityOut,
-)
-def activity_start(request: HttpRequest, slug: str, activity_id: int) -> Any:
-    activity = services.activity_start(actor=request.user, activity=_activity(request, activity_id))
-    return _out(request, activity)
+_activity_step("check_in", "check-in", step=services.assignment_check_in, answer=AssignmentOut)
+_activity_step("check_out", "check-out", step=services.assignment_check_out, answer=AssignmentOut)
+_activity_step("activity_start", "start", step=services.activity_start)
 
 
 @api_route(
@@ -533,15 +528,7 @@ def activity_cancel(request: HttpRequest, slug: str, activity_id: int, payload: 
     return _out(request, activity)
 
 
-@api_route(
-    router.post,
-    "/k/{slug}/activities/{activity_id}/close",
-    perm="activities.close",
-    response=ActivityOut,
-)
-def activity_close(request: HttpRequest, slug: str, activity_id: int) -> Any:
-    activity = services.activity_close(actor=request.user, activity=_activity(request, activity_id))
-    return _out(request, activity)
+_activity_step("activity_close", "close", step=services.activity_close, perm="activities.close")
 
 
 @api_route(
@@ -572,18 +559,7 @@ def activity_evidence(
     )
 
 
-@api_route(
-    router.post,
-    "/k/{slug}/activities/{activity_id}/needs/{need_id}/deliver",
-    perm="activities.participate",
-    response=ActivityOut,
-)
-def need_deliver(request: HttpRequest, slug: str, activity_id: int, need_id: int) -> Any:
-    activity = _activity(request, activity_id)
-    services.activity_need_deliver(
-        actor=request.user, activity=activity, need=_need(request, need_id)
-    )
-    return _out(request, activity)
+_need_step("need_deliver", "/deliver", step=services.activity_need_deliver)
 
 
 @api_route(

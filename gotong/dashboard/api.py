@@ -76,22 +76,7 @@ def needs(request: HttpRequest, slug: str, query: Query[FilterQuery]) -> Any:
 @api_route(router.get, "/k/{slug}/dashboard/datasets", perm="dashboard.view_public")
 def datasets(request: HttpRequest, slug: str) -> Any:
     """The data dictionary: every dataset with its columns; indicators not yet published."""
-    return {
-        "datasets": {
-            name: {
-                "title": str(meta["title"]),
-                "description": str(meta["description"]),
-                "columns": [
-                    {"name": c, "type": t, "description": str(d)} for c, t, d in meta["columns"]
-                ],
-            }
-            for name, meta in selectors.DATASETS.items()
-        },
-        "not_yet_published": [
-            {"code": k.code, "title": str(k.title), "reason": str(k.missing_reason)}
-            for k in selectors.kpis_not_published()
-        ],
-    }
+    return selectors.data_dictionary()
 
 
 @api_route(router.get, "/k/{slug}/dashboard/datasets/{dataset_name}", perm="dashboard.view_public")

@@ -236,6 +236,29 @@ DATASETS: dict[str, dict[str, Any]] = {
 }
 
 
+def dataset_columns(name: str) -> list[dict[str, str]]:
+    """The columns of one open dataset as the data dictionary describes them."""
+    return [{"name": c, "type": t, "description": str(d)} for c, t, d in DATASETS[name]["columns"]]
+
+
+def data_dictionary() -> dict[str, Any]:
+    """Every open dataset with its columns, and the indicators not yet published."""
+    return {
+        "datasets": {
+            name: {
+                "title": str(meta["title"]),
+                "description": str(meta["description"]),
+                "columns": dataset_columns(name),
+            }
+            for name, meta in DATASETS.items()
+        },
+        "not_yet_published": [
+            {"code": k.code, "title": str(k.title), "reason": str(k.missing_reason)}
+            for k in kpis_not_published()
+        ],
+    }
+
+
 def dataset_rows(*, kelurahan: Kelurahan, name: str) -> list[dict[str, Any]]:
     """Rows of one open dataset (column names as in the data dictionary)."""
     if name not in DATASETS:

@@ -138,9 +138,7 @@ def dataset_download(request: HttpRequest, slug: str, name: str, fmt: str) -> Ht
             "dataset": name,
             "kelurahan": kelurahan.slug,
             "title": str(meta["title"]),
-            "columns": [
-                {"name": c, "type": t, "description": str(d)} for c, t, d in meta["columns"]
-            ],
+            "columns": selectors.dataset_columns(name),
             "rows": rows,
         }
         response = JsonResponse(body, json_dumps_params={"ensure_ascii": False})
@@ -150,25 +148,7 @@ def dataset_download(request: HttpRequest, slug: str, name: str, fmt: str) -> Ht
 
 def data_dictionary(request: HttpRequest, slug: str) -> JsonResponse:
     """The data dictionary of every dataset, and the indicators not yet published."""
-    return JsonResponse(
-        {
-            "datasets": {
-                name: {
-                    "title": str(meta["title"]),
-                    "description": str(meta["description"]),
-                    "columns": [
-                        {"name": c, "type": t, "description": str(d)} for c, t, d in meta["columns"]
-                    ],
-                }
-                for name, meta in selectors.DATASETS.items()
-            },
-            "not_yet_published": [
-                {"code": k.code, "title": str(k.title), "reason": str(k.missing_reason)}
-                for k in selectors.kpis_not_published()
-            ],
-        },
-        json_dumps_params={"ensure_ascii": False},
-    )
+    return JsonResponse(selectors.data_dictionary(), json_dumps_params={"ensure_ascii": False})
 
 
 def report_list(request: HttpRequest, slug: str) -> HttpResponse:

@@ -518,7 +518,20 @@ class RouteStop(models.Model):
         return f"{self.sequence}. {self.kind}"
 
 
-class CyclePayout(models.Model):
+class _SettlementPayout(models.Model):
+    """What a cycle's settlement credited a payee, and the id of the funds disbursement
+    that pays it out (none until an officer asks for it)."""
+
+    amount = models.PositiveIntegerField()
+    disbursement_id = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["pk"]
+
+
+class CyclePayout(_SettlementPayout):
     """What a cycle's settlement credited one UMKM's payable, and the funds disbursement
     (UMKM settlement) that pays it out: two officers approve, the treasurer pays with proof."""
 
@@ -526,12 +539,8 @@ class CyclePayout(models.Model):
     organisation = models.ForeignKey(
         "registry.Organisation", on_delete=models.PROTECT, related_name="+"
     )
-    amount = models.PositiveIntegerField()
-    disbursement_id = models.PositiveIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["pk"]
+    class Meta(_SettlementPayout.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["cycle", "organisation"], name="market_payout_once_per_cycle"
@@ -543,20 +552,16 @@ class CyclePayout(models.Model):
         return f"{self.cycle_id}/{self.organisation_id}: {self.amount}"
 
 
-class CourierPayout(models.Model):
+class CourierPayout(_SettlementPayout):
     """A courier's part of what a cycle's settlement credited the couriers' payable (their
     share of the delivery fees of the orders on their routes), and the funds disbursement
     that pays it: two other officers approve, the treasurer pays with proof."""
 
     cycle = models.ForeignKey(OrderCycle, on_delete=models.PROTECT, related_name="courier_payouts")
     courier = models.ForeignKey(Courier, on_delete=models.PROTECT, related_name="+")
-    amount = models.PositiveIntegerField()
     deliveries = models.PositiveIntegerField(default=0)
-    disbursement_id = models.PositiveIntegerField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["pk"]
+    class Meta(_SettlementPayout.Meta):
         constraints = [
             models.UniqueConstraint(
                 fields=["cycle", "courier"], name="market_courier_payout_once_per_cycle"

@@ -261,10 +261,13 @@ def _proposal_rows(
     kelurahan: Kelurahan,
     match_round: Round,
     result: engine.MatchResult,
-    demands: Mapping[str, engine.Demand],
-    resources: Mapping[str, engine.Resource],
+    demand_list: Sequence[engine.Demand],
+    resource_list: Sequence[engine.Resource],
     horizon: loading.Horizon,
 ) -> list[Proposal]:
+    """The proposals of a match result, one a unit assigned."""
+    demands = {d.id: d for d in demand_list}
+    resources = {r.id: r for r in resource_list}
     rows = []
     for a in result.assignments:
         demand, resource = demands[a.demand], resources[a.resource]
@@ -360,14 +363,7 @@ def round_run(*, actor: Any, kelurahan: Kelurahan, trigger: str = Trigger.OPERAT
         report=fairness_report(facts, result, sum(units for _s, units in slots)),
     )
     proposals = Proposal.objects.bulk_create(
-        _proposal_rows(
-            kelurahan,
-            match_round,
-            result,
-            {d.id: d for d in demands},
-            {r.id: r for r in resources},
-            horizon,
-        )
+        _proposal_rows(kelurahan, match_round, result, demands, resources, horizon)
     )
     unmatched = UnmatchedDemand.objects.bulk_create(_unmatched_rows(match_round, result))
     match_round.proposed = len(proposals)
@@ -434,14 +430,7 @@ def _rematch(
         radius_km=policy.radius_km,
         alternatives=ALTERNATIVES,
     )
-    rows = _proposal_rows(
-        kelurahan,
-        match_round,
-        result,
-        {d.id: d for d in demands},
-        {r.id: r for r in resources},
-        horizon,
-    )
+    rows = _proposal_rows(kelurahan, match_round, result, demands, resources, horizon)
     for p in rows:
         p.save()
     for u in _unmatched_rows(match_round, result):
@@ -557,13 +546,7 @@ def proposal_confirm(
 ) -> Proposal:
     """Confirm a proposal (or choose another volunteer): the activity is created or updated
     and the volunteer invited and notified. The engine never assigns on its own."""
-    proposal = _locked(proposal)
-    unit = _unit_of(proposal)
-    permission_require(actor, "matching.confirm", unit)
-    if proposal.status != ProposalStatus.PROPOSED:
-        raise Conflict(
-            _("This proposal is '%(status)s' already.") % {"status": proposal.get_status_display()}
-        )
+    proposal, unit = _decidable(actor, proposal)
     chosen = proposal.volunteer
     edited = volunteer is not None and volunteer.pk != proposal.volunteer_id
     if volunteer is not None and edited:
@@ -595,20 +578,15 @@ def proposal_confirm(
         )
     proposal.volunteer = chosen
     proposal.edited = edited
-    proposal.status = ProposalStatus.CONFIRMED
-    proposal.decided_by = actor
-    proposal.decided_at = timezone.now()
     proposal.activity = assignment.activity
     proposal.assignment = assignment
-    entry = entry_record(
-        kelurahan=proposal.kelurahan,
-        type="matching.confirmed",
-        actor=actor,
-        role=_role(actor, "matching.confirm", unit),
-        subject=proposal.demand,
-        data={
-            "proposal": proposal.pk,
-            "round": proposal.round_id,
+    _decided(
+        actor,
+        proposal,
+        unit,
+        ProposalStatus.CONFIRMED,
+        "matching.confirmed",
+        {
             "resource": f"volunteer:{chosen.pk}",
             "edited": edited,
             "score": proposal.score,
@@ -616,14 +594,12 @@ def proposal_confirm(
             "activity": f"activity:{assignment.activity_id}",
         },
     )
-    proposal.log_index = entry.index
-    proposal.save()
     return proposal
 
 
-@transaction.atomic
-def proposal_reject(*, actor: Any, proposal: Proposal, reason: str) -> Proposal:
-    """Reject a proposal with a reason; that one need (or slot) is matched again."""
+def _decidable(actor: Any, proposal: Proposal) -> tuple[Proposal, Any]:
+    """The proposal locked, and its unit, once the actor may decide it there and it is
+    still only proposed."""
     proposal = _locked(proposal)
     unit = _unit_of(proposal)
     permission_require(actor, "matching.confirm", unit)
@@ -631,28 +607,45 @@ def proposal_reject(*, actor: Any, proposal: Proposal, reason: str) -> Proposal:
         raise Conflict(
             _("This proposal is '%(status)s' already.") % {"status": proposal.get_status_display()}
         )
-    reason = " ".join((reason or "").split())
-    if len(reason) < 3:
-        raise ValidationFailed(_("Say briefly why you reject it."), {"field": "reason"})
-    proposal.status = ProposalStatus.REJECTED
+    return proposal, unit
+
+
+def _decided(
+    actor: Any, proposal: Proposal, unit: Any, status: str, type: str, data: dict[str, Any]
+) -> None:
+    """Store a decision (confirmed or rejected) with its public log entry; ``data`` adds
+    to the entry after the proposal and its round."""
+    proposal.status = status
     proposal.decided_by = actor
     proposal.decided_at = timezone.now()
-    proposal.reason = reason[:300]
     entry = entry_record(
         kelurahan=proposal.kelurahan,
-        type="matching.rejected",
+        type=type,
         actor=actor,
         role=_role(actor, "matching.confirm", unit),
         subject=proposal.demand,
-        data={
-            "proposal": proposal.pk,
-            "round": proposal.round_id,
-            "resource": f"volunteer:{proposal.volunteer_id}",
-            "score": proposal.score,
-        },
+        data={"proposal": proposal.pk, "round": proposal.round_id, **data},
     )
     proposal.log_index = entry.index
     proposal.save()
+
+
+@transaction.atomic
+def proposal_reject(*, actor: Any, proposal: Proposal, reason: str) -> Proposal:
+    """Reject a proposal with a reason; that one need (or slot) is matched again."""
+    proposal, unit = _decidable(actor, proposal)
+    reason = " ".join((reason or "").split())
+    if len(reason) < 3:
+        raise ValidationFailed(_("Say briefly why you reject it."), {"field": "reason"})
+    proposal.reason = reason[:300]
+    _decided(
+        actor,
+        proposal,
+        unit,
+        ProposalStatus.REJECTED,
+        "matching.rejected",
+        {"resource": f"volunteer:{proposal.volunteer_id}", "score": proposal.score},
+    )
     _rematch(
         kelurahan=proposal.kelurahan,
         match_round=proposal.round,

@@ -26,20 +26,12 @@ class RTChoiceField(forms.ModelChoiceField):
         return str(obj)
 
 
-class PersonForm(forms.Form):
-    """One person's data; Tier-2 fields are optional and need the sensitive-data consent."""
+class PersonDetailsForm(forms.Form):
+    """The details a self-registered resident adds later on their data page (and that the
+    full person form asks too): sex, birth date and the household's situation."""
 
-    full_name = forms.CharField(label=_("Full name"), max_length=150)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
     birth_date = forms.DateField(label=_("Birth date"), widget=DATE)
-    phone = forms.CharField(label=_("Mobile number"), max_length=32, required=False)
-    nik = forms.CharField(
-        label="NIK",
-        max_length=32,
-        required=False,
-        help_text=_("Optional. Stored encrypted; needs consent for sensitive data."),
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
     is_elderly = forms.BooleanField(label=_("Elderly"), required=False)
     has_disability = forms.BooleanField(label=_("Disability"), required=False)
     has_chronic_illness = forms.BooleanField(label=_("Chronic illness"), required=False)
@@ -49,6 +41,21 @@ class PersonForm(forms.Form):
     dtks_listed = forms.ChoiceField(
         label=_("Listed in DTKS"), choices=WelfareListing.choices, initial=WelfareListing.UNKNOWN
     )
+
+
+class PersonForm(PersonDetailsForm):
+    """One person's data; Tier-2 fields are optional and need the sensitive-data consent."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    phone = forms.CharField(label=_("Mobile number"), max_length=32, required=False)
+    nik = forms.CharField(
+        label="NIK",
+        max_length=32,
+        required=False,
+        help_text=_("Optional. Stored encrypted; needs consent for sensitive data."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    field_order = ["full_name", "sex", "birth_date", "phone", "nik"]
 
     def person_data(self, rt: RT | None) -> PersonData:
         fields = PersonData.__dataclass_fields__
@@ -108,22 +115,7 @@ class KioskForm(PersonForm, RegistrationChoicesForm):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
-
-
-class PersonDetailsForm(forms.Form):
-    """The details a self-registered resident adds later on their data page."""
-
-    sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices)
-    birth_date = forms.DateField(label=_("Birth date"), widget=DATE)
-    is_elderly = forms.BooleanField(label=_("Elderly"), required=False)
-    has_disability = forms.BooleanField(label=_("Disability"), required=False)
-    has_chronic_illness = forms.BooleanField(label=_("Chronic illness"), required=False)
-    is_pregnant = forms.BooleanField(label=_("Pregnant"), required=False)
-    is_child_under_five = forms.BooleanField(label=_("Child under five"), required=False)
-    lost_job = forms.BooleanField(label=_("Lost their job"), required=False)
-    dtks_listed = forms.ChoiceField(
-        label=_("Listed in DTKS"), choices=WelfareListing.choices, initial=WelfareListing.UNKNOWN
-    )
+    field_order = ["rt", "anonymous_mode", "consents", *PersonForm.field_order]
 
 
 class HouseholdForm(forms.Form):

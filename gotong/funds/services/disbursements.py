@@ -217,6 +217,41 @@ def disbursement_request(
         else:
             raise ValidationFailed(_("Unknown kind of payment."), {"field": "kind"})
         earmark_check(account=source, category=category, activity_id=activity_id, rt=rt)
+    return _disbursement_new(
+        actor=actor,
+        kelurahan=kelurahan,
+        kind=kind,
+        source=source,
+        value=value,
+        purpose=purpose,
+        category=category,
+        pay_by_cash=pay_by_cash,
+        logged={
+            "category": category,
+            "activity": f"activity:{activity_id}" if activity_id else None,
+        },
+        activity_id=activity_id,
+        payout_account=payout if kind == DisbursementKind.CASH_AID else None,
+        merchant=merchant if kind == DisbursementKind.UMKM_SETTLEMENT else None,
+        supplier=supplier if kind == DisbursementKind.SUPPLIER else None,
+    )
+
+
+def _disbursement_new(
+    *,
+    actor: Any,
+    kelurahan: Kelurahan,
+    kind: str,
+    source: Account,
+    value: int,
+    purpose: str,
+    category: str,
+    pay_by_cash: bool,
+    logged: dict[str, Any],
+    **fields: Any,
+) -> Disbursement:
+    """Store a requested payment (paid from cash or the bank) and log the request with
+    what ``logged`` adds; ``fields`` name the payee."""
     accounts = accounts_ensure(kelurahan=kelurahan)
     disbursement = Disbursement.objects.create(
         kelurahan=kelurahan,
@@ -226,24 +261,15 @@ def disbursement_request(
         amount=value,
         purpose=purpose[:200],
         category=category,
-        activity_id=activity_id,
-        payout_account=payout if kind == DisbursementKind.CASH_AID else None,
-        merchant=merchant if kind == DisbursementKind.UMKM_SETTLEMENT else None,
-        supplier=supplier if kind == DisbursementKind.SUPPLIER else None,
         requested_by=actor,
+        **fields,
     )
     _log(
         kelurahan,
         "funds.disbursement_requested",
         actor,
         f"disbursement:{disbursement.pk}",
-        {
-            "kind": kind,
-            "amount": value,
-            "source": source.code,
-            "category": category,
-            "activity": f"activity:{activity_id}" if activity_id else None,
-        },
+        {"kind": kind, "amount": value, "source": source.code, **logged},
         role=_role(actor, "funds.operate", kelurahan),
     )
     return disbursement
@@ -455,29 +481,15 @@ def courier_payout_request(
             _("The couriers are owed only %(owed)s.") % {"owed": rupiah_format(owed)},
             {"field": "amount"},
         )
-    accounts = accounts_ensure(kelurahan=kelurahan)
-    disbursement = Disbursement.objects.create(
+    return _disbursement_new(
+        actor=actor,
         kelurahan=kelurahan,
         kind=DisbursementKind.COURIER,
-        source_account=source,
-        pay_from=accounts[AccountKind.CASH if pay_by_cash else AccountKind.BANK],
-        amount=value,
-        purpose=purpose[:200],
+        source=source,
+        value=value,
+        purpose=purpose,
         category=Category.OTHER,
+        pay_by_cash=pay_by_cash,
+        logged={"courier": f"courier:{courier_id}"},
         courier_id=courier_id,
-        requested_by=actor,
     )
-    _log(
-        kelurahan,
-        "funds.disbursement_requested",
-        actor,
-        f"disbursement:{disbursement.pk}",
-        {
-            "kind": disbursement.kind,
-            "amount": value,
-            "source": source.code,
-            "courier": f"courier:{courier_id}",
-        },
-        role=_role(actor, "funds.operate", kelurahan),
-    )
-    return disbursement

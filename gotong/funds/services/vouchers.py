@@ -96,6 +96,17 @@ def _voucher_code_from(scanned: str) -> str:
     return text
 
 
+def _umkm_payable_new(organisation: Organisation) -> Account:
+    """The account of what vouchers and market sales owe a UMKM."""
+    return _account_new(
+        organisation.kelurahan,
+        AccountKind.UMKM_PAYABLE,
+        f"umkm:{organisation.pk}",
+        f"Owed to {organisation.name}",
+        organisation=organisation,
+    )
+
+
 @transaction.atomic
 def merchant_enrol(
     *, actor: Any, organisation: Organisation, categories: Sequence[str]
@@ -110,18 +121,11 @@ def merchant_enrol(
         raise ValidationFailed(_("Choose the voucher categories it accepts."))
     merchant = VoucherMerchant.objects.filter(organisation=organisation).first()
     if merchant is None:
-        account = _account_new(
-            kelurahan,
-            AccountKind.UMKM_PAYABLE,
-            f"umkm:{organisation.pk}",
-            f"Owed to {organisation.name}",
-            organisation=organisation,
-        )
         merchant = VoucherMerchant.objects.create(
             kelurahan=kelurahan,
             organisation=organisation,
             categories=chosen,
-            account=account,
+            account=_umkm_payable_new(organisation),
             enrolled_by=actor,
         )
     else:
@@ -452,29 +456,53 @@ def _voucher_redeem(
         return take
 
     voucher, take = _voucher_take(kelurahan=kelurahan, plain=plain, amount_taken=amount_taken)
-    liability = accounts_ensure(kelurahan=kelurahan)[AccountKind.VOUCHER_LIABILITY]
+    return _voucher_spend(
+        kelurahan=kelurahan,
+        voucher=voucher,
+        take=take,
+        liability=accounts_ensure(kelurahan=kelurahan)[AccountKind.VOUCHER_LIABILITY],
+        to=merchant.account,
+        actor=actor,
+        paid={"umkm": f"organisation:{merchant.organisation_id}"},
+        idempotency_key=idempotency_key,
+        request=request,
+        merchant=merchant,
+        redeemed_by=actor,
+    )
+
+
+def _voucher_spend(
+    *,
+    kelurahan: Kelurahan,
+    voucher: Voucher,
+    take: int,
+    liability: Account,
+    to: Account,
+    actor: Any,
+    paid: dict[str, str],
+    idempotency_key: str | None = None,
+    request: Any = None,
+    **redemption: Any,
+) -> Redemption:
+    """Book ``take`` of a taken voucher from vouchers outstanding to the account ``to``
+    (``paid`` names whom in the log entry) and record the redemption."""
     transfer = transfer_post(
         kelurahan=kelurahan,
         kind=TransferKind.VOUCHER_REDEEM,
-        postings=[(liability, take), (merchant.account, -take)],
+        postings=[(liability, take), (to, -take)],
         actor=actor,
         memo=f"Voucher …{voucher.code_hint}",
         idempotency_key=idempotency_key,
         request=request,
         campaign=voucher.campaign,
-        log_data={
-            "voucher": f"voucher:{voucher.pk}",
-            "umkm": f"organisation:{merchant.organisation_id}",
-            "category": voucher.category,
-        },
+        log_data={"voucher": f"voucher:{voucher.pk}", **paid, "category": voucher.category},
     )
     return Redemption.objects.create(
         voucher=voucher,
-        merchant=merchant,
         amount=take,
         transfer=transfer,
-        redeemed_by=actor,
         created_at=transfer.created_at,
+        **redemption,
     )
 
 
@@ -539,13 +567,7 @@ def umkm_payable_ensure(*, organisation: Organisation) -> VoucherMerchant:
         raise ValidationFailed(_("Only a UMKM can be owed for market sales."))
     account = Account.objects.filter(
         kelurahan=kelurahan, code=f"umkm:{organisation.pk}"
-    ).first() or _account_new(
-        kelurahan,
-        AccountKind.UMKM_PAYABLE,
-        f"umkm:{organisation.pk}",
-        f"Owed to {organisation.name}",
-        organisation=organisation,
-    )
+    ).first() or _umkm_payable_new(organisation)
     merchant = VoucherMerchant.objects.create(
         kelurahan=kelurahan, organisation=organisation, categories=[], account=account
     )
@@ -609,29 +631,16 @@ def voucher_market_pay(
         unknown_extra={"field": "voucher_code"},
     )
     accounts = market_accounts(kelurahan=kelurahan)
-    transfer = transfer_post(
+    return _voucher_spend(
         kelurahan=kelurahan,
-        kind=TransferKind.VOUCHER_REDEEM,
-        postings=[
-            (accounts[AccountKind.VOUCHER_LIABILITY], take),
-            (accounts[AccountKind.MARKET_CLEARING], -take),
-        ],
-        actor=actor,
-        memo=f"Voucher …{voucher.code_hint}",
-        campaign=voucher.campaign,
-        log_data={
-            "voucher": f"voucher:{voucher.pk}",
-            "market_order": f"order:{market_order_id}",
-            "category": voucher.category,
-        },
-    )
-    return Redemption.objects.create(
         voucher=voucher,
-        amount=take,
+        take=take,
+        liability=accounts[AccountKind.VOUCHER_LIABILITY],
+        to=accounts[AccountKind.MARKET_CLEARING],
+        actor=actor,
+        paid={"market_order": f"order:{market_order_id}"},
         market_order_id=market_order_id,
-        transfer=transfer,
         redeemed_by=actor if getattr(actor, "is_authenticated", False) else None,
-        created_at=transfer.created_at,
     )
 
 

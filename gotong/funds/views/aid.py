@@ -5,6 +5,7 @@ call-back list.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -31,11 +32,14 @@ from gotong.funds.forms import (
     optional_pk,
 )
 from gotong.funds.models import (
+    Disbursement,
     DisbursementKind,
     DisbursementStatus,
+    Donation,
     DonationKind,
     DonationTarget,
     GoodsMovementKind,
+    PayoutAccount,
     PayoutAccountStatus,
 )
 from gotong.registry import selectors as registry_selectors
@@ -45,7 +49,7 @@ from gotong.territory.middleware import request_kelurahan
 from gotong.territory.models import Kelurahan
 from gotong.ui.pages import refusal_for, refused
 
-from ._common import _key, _page
+from ._common import _disbursement_step, _form_step, _key, _page, _success
 
 
 @login_required
@@ -80,43 +84,36 @@ def goods_in(request: HttpRequest, slug: str) -> HttpResponse:
         return refusal
     kelurahan = request_kelurahan(request)
     form = GoodsInForm(request.POST or None, request.FILES or None, kelurahan=kelurahan)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            campaign = None
-            if data["target"] != "aid_fund":
-                campaign = selectors.campaign_get(kelurahan=kelurahan, pk=int(data["target"]))
-            donation = services.donation_record(
-                actor=request.user,
-                kelurahan=kelurahan,
-                receipt=data["receipt"],
-                amount=data["amount"],
-                target=DonationTarget.CAMPAIGN if campaign else DonationTarget.AID_FUND,
-                campaign=campaign,
-                public_name=data["public_name"],
-                is_anonymous=data["is_anonymous"],
-                kind=DonationKind.IN_KIND,
-                goods_name=data["goods_name"],
-                goods_unit=data["goods_unit"],
-                goods_quantity=data["goods_quantity"],
-                goods_category=data["goods_category"],
-                goods_expires_on=data["goods_expires_on"],
-            )
-        except ApplicationError as exc:
-            form.add_error(None, str(exc.message))
-            status = exc.status_code
-        else:
-            messages.success(
-                request,
-                _(
-                    "Goods recorded as %(ref)s. Another officer confirms them on the "
-                    "treasurer's page; then they are in stock."
-                )
-                % {"ref": donation.payment_reference},
-            )
-            return redirect("funds:aid_goods", slug=slug)
-    return render(request, "funds/aid/goods_in.html", {"form": form}, status=status)
+
+    def step(data: dict[str, Any]) -> Donation:
+        campaign = None
+        if data["target"] != "aid_fund":
+            campaign = selectors.campaign_get(kelurahan=kelurahan, pk=int(data["target"]))
+        return services.donation_record(
+            actor=request.user,
+            kelurahan=kelurahan,
+            receipt=data["receipt"],
+            amount=data["amount"],
+            target=DonationTarget.CAMPAIGN if campaign else DonationTarget.AID_FUND,
+            campaign=campaign,
+            public_name=data["public_name"],
+            is_anonymous=data["is_anonymous"],
+            kind=DonationKind.IN_KIND,
+            goods_name=data["goods_name"],
+            goods_unit=data["goods_unit"],
+            goods_quantity=data["goods_quantity"],
+            goods_category=data["goods_category"],
+            goods_expires_on=data["goods_expires_on"],
+        )
+
+    def done(donation: Donation) -> HttpResponse:
+        message = _(
+            "Goods recorded as %(ref)s. Another officer confirms them on the "
+            "treasurer's page; then they are in stock."
+        ) % {"ref": donation.payment_reference}
+        return _success(request, message, "funds:aid_goods", slug=slug)
+
+    return _form_step(request, form, step=step, done=done, template="funds/aid/goods_in.html")
 
 
 def _goods_action(request: HttpRequest, slug: str, item_id: int, action: str) -> HttpResponse:
@@ -198,32 +195,25 @@ def stock_count(request: HttpRequest, slug: str, item_id: int) -> HttpResponse:
 @login_required
 def goods_movements(request: HttpRequest, slug: str) -> HttpResponse:
     """Every stock movement: in, out to activities, counts."""
-    if refusal := refusal_for(request, "funds.view_ledger"):
-        return refusal
-    kelurahan = request_kelurahan(request)
-    return render(
-        request,
-        "funds/aid/goods_movements.html",
-        {
-            "page": _page(request, selectors.goods_movements(kelurahan=kelurahan)),
-            "title": _("Stock movements"),
-            "kinds": dict(GoodsMovementKind.choices),
-        },
-    )
+    return _movements_page(request, selectors.goods_movements, _("Stock movements"))
 
 
 @login_required
 def goods_discrepancies(request: HttpRequest, slug: str) -> HttpResponse:
     """Stock counts that found a difference."""
+    return _movements_page(request, selectors.goods_discrepancies, _("Stock count differences"))
+
+
+def _movements_page(request: HttpRequest, rows: Callable[..., Any], title: str) -> HttpResponse:
+    """A page of stock movements, ``rows(kelurahan=...)``, for whoever sees the ledger."""
     if refusal := refusal_for(request, "funds.view_ledger"):
         return refusal
-    kelurahan = request_kelurahan(request)
     return render(
         request,
         "funds/aid/goods_movements.html",
         {
-            "page": _page(request, selectors.goods_discrepancies(kelurahan=kelurahan)),
-            "title": _("Stock count differences"),
+            "page": _page(request, rows(kelurahan=request_kelurahan(request))),
+            "title": title,
             "kinds": dict(GoodsMovementKind.choices),
         },
     )
@@ -267,28 +257,22 @@ def payout_propose(request: HttpRequest, slug: str) -> HttpResponse:
         return refusal
     kelurahan = request_kelurahan(request)
     form = PayoutProposeForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            person = registry_selectors.person_get(kelurahan=kelurahan, pk=data["person"])
-            payout = services.payout_account_propose(
-                actor=request.user,
-                person=person,
-                bank_name=data["bank_name"],
-                account_number=data["account_number"],
-            )
-        except ApplicationError as exc:
-            form.add_error(None, str(exc.message))
-            status = exc.status_code
-        else:
-            messages.success(
-                request,
-                _("Bank account …%(last4)s proposed; a second officer must approve it.")
-                % {"last4": payout.account_last4},
-            )
-            return redirect("funds:aid_payouts", slug=slug)
-    return render(request, "funds/aid/payout_propose.html", {"form": form}, status=status)
+
+    def step(data: dict[str, Any]) -> PayoutAccount:
+        return services.payout_account_propose(
+            actor=request.user,
+            person=registry_selectors.person_get(kelurahan=kelurahan, pk=data["person"]),
+            bank_name=data["bank_name"],
+            account_number=data["account_number"],
+        )
+
+    def done(payout: PayoutAccount) -> HttpResponse:
+        message = _("Bank account …%(last4)s proposed; a second officer must approve it.") % {
+            "last4": payout.account_last4
+        }
+        return _success(request, message, "funds:aid_payouts", slug=slug)
+
+    return _form_step(request, form, step=step, done=done, template="funds/aid/payout_propose.html")
 
 
 @login_required
@@ -349,37 +333,32 @@ def disbursement_new(request: HttpRequest, slug: str) -> HttpResponse:
         return refusal
     kelurahan = request_kelurahan(request)
     form = DisbursementForm(request.POST or None, kelurahan=kelurahan)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            payout = supplier = None
-            if data["payout"] and data["kind"] == DisbursementKind.CASH_AID:
-                payout = selectors.payout_account_get(kelurahan=kelurahan, pk=int(data["payout"]))
-            if data["supplier"] and data["kind"] == DisbursementKind.SUPPLIER:
-                supplier = registry_selectors.organisation_get(
-                    kelurahan=kelurahan, pk=int(data["supplier"])
-                )
-            row = services.disbursement_request(
-                actor=request.user,
-                kelurahan=kelurahan,
-                kind=data["kind"],
-                amount=data["amount"],
-                purpose=data["purpose"],
-                category=data["category"],
-                source=selectors.account_get(kelurahan=kelurahan, pk=int(data["source"])),
-                activity_id=optional_pk(data["activity"]),
-                payout=payout,
-                supplier=supplier,
-                pay_by_cash=data["pay_by_cash"],
+
+    def ask(data: dict[str, Any]) -> Disbursement:
+        payout = supplier = None
+        if data["payout"] and data["kind"] == DisbursementKind.CASH_AID:
+            payout = selectors.payout_account_get(kelurahan=kelurahan, pk=int(data["payout"]))
+        if data["supplier"] and data["kind"] == DisbursementKind.SUPPLIER:
+            supplier = registry_selectors.organisation_get(
+                kelurahan=kelurahan, pk=int(data["supplier"])
             )
-        except ApplicationError as exc:
-            form.add_error(None, str(exc.message))
-            status = exc.status_code
-        else:
-            messages.success(request, _("Payment P-%(id)s requested.") % {"id": row.pk})
-            return redirect("funds:aid_disbursement", slug=slug, disbursement_id=row.pk)
-    return render(request, "funds/aid/disbursement_new.html", {"form": form}, status=status)
+        return services.disbursement_request(
+            actor=request.user,
+            kelurahan=kelurahan,
+            kind=data["kind"],
+            amount=data["amount"],
+            purpose=data["purpose"],
+            category=data["category"],
+            source=selectors.account_get(kelurahan=kelurahan, pk=int(data["source"])),
+            activity_id=optional_pk(data["activity"]),
+            payout=payout,
+            supplier=supplier,
+            pay_by_cash=data["pay_by_cash"],
+        )
+
+    return _disbursement_step(
+        request, slug, form, ask=ask, template="funds/aid/disbursement_new.html"
+    )
 
 
 @login_required

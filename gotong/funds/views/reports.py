@@ -1,5 +1,7 @@
 """The monthly financial report, as a page and as a PDF."""
 
+import functools
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -19,25 +21,37 @@ def _month(year: int, month: int) -> Any:
     return year, month
 
 
-def monthly_report(request: HttpRequest, slug: str, year: int, month: int) -> HttpResponse:
+ReportView = Callable[[HttpRequest, Any, int, int], HttpResponse]
+
+
+def _monthly(view: ReportView) -> Callable[..., HttpResponse]:
+    """The month checked (the refusal page for no such month), then ``view`` gets the
+    kelurahan's report of that month."""
+
+    @functools.wraps(view)
+    def page(request: HttpRequest, slug: str, year: int, month: int) -> HttpResponse:
+        try:
+            _month(year, month)
+        except NotFound as exc:
+            return refused(request, exc)
+        kelurahan = request_kelurahan(request)
+        report = selectors.monthly_report(kelurahan=kelurahan, year=year, month=month)
+        return view(request, report, year, month)
+
+    return page
+
+
+@_monthly
+def monthly_report(request: HttpRequest, report: Any, year: int, month: int) -> HttpResponse:
     """Public monthly financial report: every account's opening, movements and closing."""
-    kelurahan = request_kelurahan(request)
-    try:
-        _month(year, month)
-    except NotFound as exc:
-        return refused(request, exc)
-    report = selectors.monthly_report(kelurahan=kelurahan, year=year, month=month)
     return render(request, "funds/monthly.html", {"report": report})
 
 
-def monthly_report_pdf_view(request: HttpRequest, slug: str, year: int, month: int) -> HttpResponse:
+@_monthly
+def monthly_report_pdf_view(
+    request: HttpRequest, report: Any, year: int, month: int
+) -> HttpResponse:
     """The same report as PDF."""
-    kelurahan = request_kelurahan(request)
-    try:
-        _month(year, month)
-    except NotFound as exc:
-        return refused(request, exc)
-    report = selectors.monthly_report(kelurahan=kelurahan, year=year, month=month)
     response = HttpResponse(monthly_report_pdf(report), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="laporan-{year}-{month:02d}.pdf"'
     return response

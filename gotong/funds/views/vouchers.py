@@ -2,6 +2,8 @@
 voucher card, UMKM enrolment and settlement.
 """
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -15,6 +17,7 @@ from gotong.funds import selectors, services
 from gotong.funds.forms import MerchantEnrolForm, RedeemForm, SettlementForm, VoucherIssueForm
 from gotong.funds.models import (
     Category,
+    Disbursement,
     DisbursementKind,
     DisbursementStatus,
     VoucherStatus,
@@ -24,7 +27,7 @@ from gotong.territory import selectors as territory_selectors
 from gotong.territory.middleware import request_kelurahan
 from gotong.ui.pages import refusal_for, refused
 
-from ._common import _key, _page, _qr, _redeem_url
+from ._common import _disbursement_step, _key, _page, _qr, _redeem_url
 
 
 @login_required
@@ -255,29 +258,24 @@ def settlement_request(request: HttpRequest, slug: str, merchant_id: int) -> Htt
         "category": (merchant.categories or [Category.SEMBAKO])[0],
     }
     form = SettlementForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            row = services.disbursement_request(
-                actor=request.user,
-                kelurahan=kelurahan,
-                kind=DisbursementKind.UMKM_SETTLEMENT,
-                amount=data["amount"],
-                purpose=data["purpose"],
-                category=data["category"],
-                merchant=merchant,
-                pay_by_cash=data["pay_by_cash"],
-            )
-        except ApplicationError as exc:
-            form.add_error(None, str(exc.message))
-            status = exc.status_code
-        else:
-            messages.success(request, _("Payment P-%(id)s requested.") % {"id": row.pk})
-            return redirect("funds:aid_disbursement", slug=slug, disbursement_id=row.pk)
-    return render(
+
+    def ask(data: dict[str, Any]) -> Disbursement:
+        return services.disbursement_request(
+            actor=request.user,
+            kelurahan=kelurahan,
+            kind=DisbursementKind.UMKM_SETTLEMENT,
+            amount=data["amount"],
+            purpose=data["purpose"],
+            category=data["category"],
+            merchant=merchant,
+            pay_by_cash=data["pay_by_cash"],
+        )
+
+    return _disbursement_step(
         request,
-        "funds/aid/settlement.html",
-        {"form": form, "merchant": merchant},
-        status=status,
+        slug,
+        form,
+        ask=ask,
+        template="funds/aid/settlement.html",
+        context={"merchant": merchant},
     )

@@ -168,6 +168,38 @@ def _paid(order: Order, amount: int, at: dt.datetime, **fields: Any) -> None:
     )
 
 
+def _paid_logged(
+    actor: Any,
+    kelurahan: Kelurahan,
+    order: Order,
+    *,
+    method: str,
+    amount: int,
+    transfer: Any,
+    at: dt.datetime,
+    logged: dict[str, Any] | None = None,
+    refresh: bool = True,
+    **fields: Any,
+) -> None:
+    """Record ``amount`` paid on the order through ``transfer`` (``fields`` too), read the
+    order again unless ``refresh`` is off, and log the payment (``logged`` adds to it)."""
+    _paid(order, amount, at, **fields)
+    if refresh:
+        order.refresh_from_db()
+    _log(
+        kelurahan,
+        "market.order_paid",
+        actor,
+        f"order:{order.pk}",
+        {
+            "method": method,
+            "amount": amount,
+            "transfer": f"transfer:{transfer.pk}",
+            **(logged or {}),
+        },
+    )
+
+
 def _item_voucher_category(offer: Offer) -> str:
     item: Any = offer.bundle or offer.product
     return VOUCHER_CATEGORIES.get(str(item.category), "")
@@ -238,14 +270,15 @@ def _aid_pay(actor: Any, order: Order, source: Any, *, activity_id: int | None) 
         activity_id=activity_id,
         log_data={"market_order": f"order:{order.pk}", "need": f"need:{order.need_id}"},
     )
-    _paid(order, amount, transfer.created_at, aid_account_id=source.pk)
-    order.refresh_from_db()
-    _log(
-        kelurahan,
-        "market.order_paid",
+    _paid_logged(
         actor,
-        f"order:{order.pk}",
-        {"method": PaymentMethod.AID, "amount": amount, "transfer": f"transfer:{transfer.pk}"},
+        kelurahan,
+        order,
+        method=PaymentMethod.AID,
+        amount=amount,
+        transfer=transfer,
+        at=transfer.created_at,
+        aid_account_id=source.pk,
     )
 
 
@@ -317,13 +350,15 @@ def _cash_receive(actor: Any, order: Order, amount: int, at: dt.datetime) -> Non
         log_data={"market_order": f"order:{order.pk}", "channel": "cash"},
         at=at,
     )
-    _paid(order, amount, at)
-    _log(
-        order.kelurahan,
-        "market.order_paid",
+    _paid_logged(
         actor,
-        f"order:{order.pk}",
-        {"method": "cash", "amount": amount, "transfer": f"transfer:{transfer.pk}"},
+        order.kelurahan,
+        order,
+        method="cash",
+        amount=amount,
+        transfer=transfer,
+        at=at,
+        refresh=False,
     )
 
 

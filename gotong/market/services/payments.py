@@ -28,7 +28,7 @@ from ._common import (
     _accounts,
     _log,
     _order_locked,
-    _paid,
+    _paid_logged,
     _returned,
 )
 
@@ -104,26 +104,18 @@ def order_payment_confirm(
         receipt_code=code,
         log_data={"market_order": f"order:{order.pk}", "channel": "qris", **evidence},
     )
-    _paid(
+    _paid_logged(
+        actor,
+        kelurahan,
         order,
-        value,
-        transfer.created_at,
+        method=PaymentMethod.QRIS,
+        amount=value,
+        transfer=transfer,
+        at=transfer.created_at,
+        logged=evidence,
         payment_confirmed_by=actor,
         payment_receipt=code,
         payment_statement_line_id=statement_line.pk if statement_line is not None else None,
-    )
-    order.refresh_from_db()
-    _log(
-        kelurahan,
-        "market.order_paid",
-        actor,
-        f"order:{order.pk}",
-        {
-            "method": PaymentMethod.QRIS,
-            "amount": value,
-            "transfer": f"transfer:{transfer.pk}",
-            **evidence,
-        },
     )
     return order
 
