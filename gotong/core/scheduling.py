@@ -11,9 +11,7 @@ sweeps, dashboard refresh). Three rules keep it alive when a worker dies mid-tas
   commands) retires it and starts the chain again instead of saying "already scheduled".
 - ``task_rows_orphaned_requeue``: the worker (``manage.py db_worker``, see
   ``gotong/core/management/commands/db_worker.py``) puts dead RUNNING rows back to READY
-  when it starts and again as soon as the next lease runs out (``task_requeue_wait``: at
-  most a minute, and never longer than the shortest lease), so a dead row waits about
-  its lease, not its lease plus a minute.
+  when it starts and once a minute after that.
 
 The queue table is django-tasks-db's, the backend ``make run`` and production use.
 """
@@ -22,17 +20,13 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Min, Q
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.models import DBTaskResult
 
 LEASE_EXPIRED_CLASS = "gotong.core.scheduling.LeaseExpired"
-# The worker looks for dead rows at least this often, and when the next lease runs out.
-REQUEUE_EVERY = dt.timedelta(seconds=60)
-# Past a lease by this much, a row is dead (``started_at`` must be strictly older).
-_REQUEUE_MARGIN = dt.timedelta(milliseconds=200)
 
 
 class LeaseExpired(Exception):
@@ -72,30 +66,6 @@ def task_rows_orphaned_requeue(*, now: dt.datetime | None = None) -> int:
             .update(status=TaskResultStatus.READY, started_at=None)
         )
     return count
-
-
-def task_requeue_wait(*, now: dt.datetime | None = None) -> float:
-    """Seconds until the worker should look for dead rows again.
-
-    When the first RUNNING row's lease runs out (just after), but at least every
-    ``REQUEUE_EVERY`` and every shortest configured lease: a row that starts RUNNING after
-    this look is seen by the next one before its lease can run out, and then waited for
-    exactly.
-    """
-    now = now or timezone.now()
-    leases: dict[str, int] = getattr(settings, "GOTONG_TASK_LEASES", {})
-    default = getattr(settings, "GOTONG_TASK_LEASE_SECONDS", 600)
-    wait = min([REQUEUE_EVERY, *(dt.timedelta(seconds=s) for s in [default, *leases.values()])])
-    first_started = (
-        DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING, started_at__isnull=False)
-        .values("task_path")
-        .annotate(first=Min("started_at"))
-        .order_by()
-    )
-    for row in first_started:
-        expiry = row["first"] + task_lease(row["task_path"]) + _REQUEUE_MARGIN
-        wait = min(wait, expiry - now)
-    return max(wait.total_seconds(), 0.1)
 
 
 def task_chain_start(task: Any) -> bool:

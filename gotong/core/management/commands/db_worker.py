@@ -1,9 +1,8 @@
 """django-tasks-db's worker, plus crash recovery: dead RUNNING rows go back to the queue.
 
 Shadows ``django_tasks_db``'s ``db_worker`` (``gotong.core`` is listed before it in
-``INSTALLED_APPS``). At start, and then whenever the next lease runs out (at least once a
-minute: ``task_requeue_wait``), the worker re-queues rows left RUNNING past their lease by
-a worker that died (``task_rows_orphaned_requeue``).
+``INSTALLED_APPS``). At start, and once a minute while it runs, the worker re-queues rows
+left RUNNING past their lease by a worker that died (``task_rows_orphaned_requeue``).
 """
 
 import logging
@@ -13,9 +12,11 @@ from typing import Any
 from django.db import connection
 from django_tasks_db.management.commands import db_worker
 
-from gotong.core.scheduling import task_requeue_wait, task_rows_orphaned_requeue
+from gotong.core.scheduling import task_rows_orphaned_requeue
 
 logger = logging.getLogger("django_tasks_db")
+
+REQUEUE_EVERY_SECONDS = 60.0
 
 
 def orphans_requeue_logged() -> int:
@@ -27,7 +28,7 @@ def orphans_requeue_logged() -> int:
 
 
 class RecoveringWorker(db_worker.Worker):
-    """A worker that re-queues orphaned rows at start and whenever a lease runs out."""
+    """A worker that re-queues orphaned rows at start and then every minute."""
 
     def run(self) -> None:
         orphans_requeue_logged()
@@ -43,23 +44,13 @@ class RecoveringWorker(db_worker.Worker):
 
     def _orphans_watch(self, stopped: threading.Event) -> None:
         # Its own thread (and database connection), so an idle or busy loop both recover.
-        while not stopped.wait(self._requeue_wait()):
+        while not stopped.wait(REQUEUE_EVERY_SECONDS):
             try:
                 orphans_requeue_logged()
-            except Exception:  # noqa: BLE001 - a locked database is retried at the next look
+            except Exception:  # noqa: BLE001 - a locked database is retried next minute
                 logger.exception("Could not re-queue orphaned tasks")
             finally:
                 connection.close()
-
-    @staticmethod
-    def _requeue_wait() -> float:
-        try:
-            return task_requeue_wait()
-        except Exception:  # noqa: BLE001 - a locked database: look again in a second
-            logger.exception("Could not read the task leases")
-            return 1.0
-        finally:
-            connection.close()
 
 
 class Command(db_worker.Command):
