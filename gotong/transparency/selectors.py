@@ -426,17 +426,21 @@ def evidence_note_visible_to(*, user: Any, evidence: Evidence) -> bool:
     return True
 
 
+def evidence_photo_insider(*, user: Any, evidence: Evidence) -> bool:
+    """Sees the photo even when it is not public: those who may read its note (the
+    uploader, the team and heads over it, officers) and those the subject's app names
+    (the resident it is about, the verifiers)."""
+    return evidence_note_visible_to(user=user, evidence=evidence) or evidence_photo_viewer(
+        user=user, kelurahan=evidence.kelurahan, subject=evidence.subject
+    )
+
+
 def evidence_photo_visible_to(*, user: Any, evidence: Evidence) -> bool:
     """May ``user`` see the photo? Everyone when the people it is about allowed their face
     in evidence photos (the subject's app decides, ``evidence_photos_public``); otherwise
-    only those who may read its note (the uploader, the team and heads over it, officers)
-    and those the subject's app names (the resident it is about, the verifiers)."""
-    kelurahan = evidence.kelurahan
-    return (
-        bool(evidence_photos_public(kelurahan=kelurahan, subjects=[evidence.subject]))
-        or evidence_note_visible_to(user=user, evidence=evidence)
-        or evidence_photo_viewer(user=user, kelurahan=kelurahan, subject=evidence.subject)
-    )
+    only the insiders (``evidence_photo_insider``)."""
+    public = evidence_photos_public(kelurahan=evidence.kelurahan, subjects=[evidence.subject])
+    return bool(public) or evidence_photo_insider(user=user, evidence=evidence)
 
 
 def evidence_photos_visible(*, user: Any, evidences: list[Evidence]) -> set[int]:

@@ -19,7 +19,6 @@ from gotong.ui.pages import refused
 
 from . import selectors, services
 from .evidence_subjects import (
-    evidence_photo_viewer,
     evidence_photos_public,
     evidence_subject_choices,
 )
@@ -97,10 +96,7 @@ def receipt(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         "note_visible": note_visible,
         "photo_public": photo_public,
         "photo_visible": photo_public
-        or note_visible
-        or evidence_photo_viewer(
-            user=request.user, kelurahan=found.evidence.kelurahan, subject=found.evidence.subject
-        ),
+        or selectors.evidence_photo_insider(user=request.user, evidence=found.evidence),
         "record": found.record,
         "check": found.check,
         "browser": found.browser,
@@ -127,7 +123,7 @@ def receipt_photo(request: HttpRequest, slug: str, code: str) -> FileResponse:
     except NotFound as exc:
         raise Http404(str(exc.message)) from exc
     public = bool(evidence_photos_public(kelurahan=evidence.kelurahan, subjects=[evidence.subject]))
-    if not public and not selectors.evidence_photo_visible_to(user=request.user, evidence=evidence):
+    if not public and not selectors.evidence_photo_insider(user=request.user, evidence=evidence):
         raise Http404(_("This photo is not shown to the public."))
     response = FileResponse(
         selectors.evidence_public_file(evidence=evidence), content_type="image/jpeg"
