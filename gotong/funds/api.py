@@ -50,8 +50,9 @@ class CampaignOut(Schema):
     status: str
     earmark_kind: str
     earmark_category: str
-    raised: int
+    raised: int  # money only, as in the summary
     matched: int
+    goods_in: int  # declared value of goods received
     spent: int
     balance: int
     donors: int
@@ -193,6 +194,7 @@ def _campaign_out(summary: selectors.CampaignSummary) -> dict[str, Any]:
         "earmark_category": c.earmark_category,
         "raised": summary.raised,
         "matched": summary.matched,
+        "goods_in": summary.goods_in,
         "spent": summary.spent,
         "balance": summary.balance,
         "donors": summary.donors,

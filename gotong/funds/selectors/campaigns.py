@@ -47,21 +47,25 @@ def campaign_get(*, kelurahan: Kelurahan, pk: int) -> Campaign:
 @dataclass
 class CampaignSummary:
     campaign: Campaign
-    raised: int
+    raised: int  # money donated, as the kelurahan's ``funds_summary.raised`` counts it
     matched: int
     spent: int
     balance: int
     donors: int
+    goods_in: int = 0  # declared value of goods received (not money, not in ``raised``)
     goods_out: int = 0  # declared value of goods handed out (not money, not in ``spent``)
 
     @property
     def progress_percent(self) -> int:
-        return min(100, (self.raised + self.matched) * 100 // max(1, self.campaign.target_amount))
+        """Money and goods given towards the target (a goods appeal has a target too)."""
+        given = self.raised + self.matched + self.goods_in
+        return min(100, given * 100 // max(1, self.campaign.target_amount))
 
 
 def campaign_summaries(*, kelurahan: Kelurahan, active_only: bool = False) -> list[CampaignSummary]:
     """Each campaign with money raised, matched, spent (``spent_totals``, the one definition
-    the kelurahan's total uses too), goods handed out and its balance (5 queries)."""
+    the kelurahan's total uses too), goods received and handed out (declared value, kept
+    apart from money as ``funds_summary`` keeps them) and its balance (5 queries)."""
     campaigns = list(campaign_list(kelurahan=kelurahan, active_only=active_only))
     per: dict[tuple[int, str], int] = defaultdict(int)
     for row in (
@@ -89,11 +93,12 @@ def campaign_summaries(*, kelurahan: Kelurahan, active_only: bool = False) -> li
     return [
         CampaignSummary(
             campaign=c,
-            raised=per[(c.pk, TransferKind.DONATION)] + per[(c.pk, TransferKind.GOODS_IN)],
+            raised=per[(c.pk, TransferKind.DONATION)],
             matched=per[(c.pk, TransferKind.MATCH)],
             spent=spent.of(c),
             balance=c.account.balance,
             donors=donors.get(c.pk, 0),
+            goods_in=per[(c.pk, TransferKind.GOODS_IN)],
             goods_out=per[(c.pk, TransferKind.GOODS_OUT)],
         )
         for c in campaigns

@@ -1,9 +1,11 @@
 """One definition of "spent" (``selectors/spending.py``): the kelurahan's figure is the
 sum of its campaigns' figures plus what the aid fund spent outside any campaign."""
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from gotong.funds import selectors, services
 from gotong.funds.models import AccountKind, TransferKind
@@ -139,3 +141,30 @@ def test_a_reversed_spending_cancels_out_and_leaves_the_list(money: Any) -> None
     )
     assert selectors.spent_totals(kelurahan=money.kelurahan).of(money.campaign) == 0
     assert not selectors.spending_transfers(kelurahan=money.kelurahan, campaign=money.campaign)
+
+
+def test_goods_given_to_a_campaign_are_not_counted_as_money_raised(money: Any) -> None:
+    # The campaign used to count goods' declared value as "raised" while the kelurahan's
+    # figure did not: one campaign had raised more than the whole kelurahan.
+    campaign_funded(money, 200_000)
+    goods = services.donation_record(
+        actor=money.treasurer,
+        kelurahan=money.kelurahan,
+        receipt=photo(),
+        target="campaign",
+        campaign=money.campaign,
+        amount=600_000,
+        kind="in_kind",
+        goods_name="Beras 5 kg",
+        goods_unit="karung",
+        goods_quantity=10,
+        goods_category="sembako",
+        goods_expires_on=timezone.localdate() + dt.timedelta(days=90),
+    )
+    services.donation_confirm(actor=money.admin, donation=goods)
+
+    [campaign] = selectors.campaign_summaries(kelurahan=money.kelurahan)
+    overall = selectors.funds_summary(kelurahan=money.kelurahan)
+    assert (campaign.raised, campaign.goods_in) == (200_000, 600_000)
+    assert (overall.raised, overall.goods_value_in) == (200_000, 600_000)
+    assert campaign.progress_percent == 800_000 * 100 // money.campaign.target_amount
