@@ -7,15 +7,15 @@ Photos are drawn here with Pillow. Runs after the needs demo; skips when activit
 """
 
 import datetime as dt
-import io
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from gotong.accounts.demo import demo_role_holder
 from gotong.accounts.models import Membership, Role
-from gotong.core.seeding import DemoContext
+from gotong.core.seeding import DemoContext, demo_jpeg
 from gotong.needs.models import Need
 from gotong.needs.models import Status as NeedStatus
 from gotong.registry.models import Organisation, OrganisationKind, Person, Skill, Volunteer
@@ -26,21 +26,6 @@ from . import services
 from .models import Activity
 
 ANY_TIME = [(day, dt.time(6, 0), dt.time(21, 0)) for day in range(7)]
-
-
-def _holder(kelurahan: Kelurahan, role: str, **unit: Any) -> Any:
-    membership = (
-        Membership.objects.active()
-        .filter(kelurahan=kelurahan, role=role, **unit)
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    if membership is None:
-        return None
-    user = membership.user
-    user.is_verified = lambda: True  # type: ignore[attr-defined]  # as after a TOTP login
-    return user
 
 
 def _photo(label: str, colour: tuple[int, int, int], rng: Any) -> SimpleUploadedFile:
@@ -59,9 +44,7 @@ def _photo(label: str, colour: tuple[int, int, int], rng: Any) -> SimpleUploaded
         draw.rectangle((x + 5, 290, x + 35, 380), fill=(40 + 50 * n, 90, 160))
     draw.rectangle((20, 20, 780, 80), fill=(255, 255, 255))
     draw.text((40, 40), f"BUKTI DEMO {label} - gambar sintetis", fill=(20, 20, 20))
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=82)
-    return SimpleUploadedFile(f"bukti-{label}.jpg", buffer.getvalue(), content_type="image/jpeg")
+    return demo_jpeg(image, f"bukti-{label}.jpg", quality=82)
 
 
 def _volunteers(kelurahan: Kelurahan, rng: Any) -> list[Volunteer]:
@@ -110,9 +93,9 @@ def _skill(kelurahan: Kelurahan, code: str) -> Skill:
 
 def _staff(kelurahan: Kelurahan, rt: RT) -> dict[str, Any]:
     return {
-        "rt_head": _holder(kelurahan, Role.KETUA_RT, rt=rt),
-        "rw_head": _holder(kelurahan, Role.KETUA_RW, rw=rt.rw),
-        "operator": _holder(kelurahan, Role.OPERATOR),
+        "rt_head": demo_role_holder(kelurahan, Role.KETUA_RT, rt=rt),
+        "rw_head": demo_role_holder(kelurahan, Role.KETUA_RW, rw=rt.rw),
+        "operator": demo_role_holder(kelurahan, Role.OPERATOR),
     }
 
 
@@ -126,7 +109,10 @@ def _invite_accept(activity: Activity, by: Any, volunteer: Volunteer, code: str)
 
 def _independent(kelurahan: Kelurahan, rt: RT) -> list[Any]:
     """Three verifiers outside the activity's RW: ethics committee, auditor, another RT head."""
-    found = [_holder(kelurahan, Role.KOMITE_ETIKA), _holder(kelurahan, Role.AUDITOR)]
+    found = [
+        demo_role_holder(kelurahan, Role.KOMITE_ETIKA),
+        demo_role_holder(kelurahan, Role.AUDITOR),
+    ]
     other = (
         Membership.objects.active()
         .filter(kelurahan=kelurahan, role=Role.KETUA_RT)

@@ -7,11 +7,15 @@ deterministic for a given seed; running twice changes nothing.
 """
 
 import contextvars
+import io
 import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageDraw
 
 _batch: contextvars.ContextVar[bool] = contextvars.ContextVar("platform_batch", default=False)
 
@@ -77,3 +81,43 @@ class DemoContext:
 
 def demo_context(seed: int) -> DemoContext:
     return DemoContext(seed=seed, rng=random.Random(seed))
+
+
+def demo_jpeg(image: Image.Image, filename: str, quality: int = 80) -> SimpleUploadedFile:
+    """A drawn demo picture as the JPEG upload a phone would send."""
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=quality)
+    return SimpleUploadedFile(filename, buffer.getvalue(), content_type="image/jpeg")
+
+
+def demo_slip(
+    title: str,
+    filename: str,
+    rng: random.Random,
+    *,
+    size: tuple[int, int] = (600, 400),
+    paper: tuple[int, int, int] = (250, 248, 240),
+    ink: tuple[int, int, int] = (60, 60, 60),
+    rows: int = 5,
+    stamp: bool = False,
+) -> SimpleUploadedFile:
+    """A synthetic paper slip (receipt, transfer proof): a frame, ``rows`` written lines,
+    the ``title`` (which should say it is a demo) and, with ``stamp``, a round stamp."""
+    width, height = size
+    margin = width // 30
+    image = Image.new("RGB", size, paper)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((margin, margin, width - margin, height - margin), outline=ink, width=3)
+    for row in range(rows):
+        y = height * 3 // 10 + row * height // 9
+        draw.line(
+            (margin * 3, y, margin * 3 + rng.randint(width // 2 - 50, width * 4 // 5), y),
+            fill=(90, 90, 100),
+            width=2,
+        )
+    if stamp:
+        draw.ellipse(
+            (width - 170, height - 150, width - 60, height - 40), outline=(160, 30, 30), width=4
+        )
+    draw.text((margin * 2, margin * 2), title, fill=(20, 20, 30))
+    return demo_jpeg(image, filename)

@@ -12,18 +12,18 @@ Runs last (after activities, funds and matching); skips when the history exists.
 """
 
 import datetime as dt
-import io
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
+from gotong.accounts.demo import demo_role_holder
 from gotong.accounts.models import Membership, Role
 from gotong.activities import services as activity_services
 from gotong.activities.models import Activity, Rating
 from gotong.core.exceptions import ApplicationError
-from gotong.core.seeding import DemoContext
+from gotong.core.seeding import DemoContext, demo_jpeg
 from gotong.needs import services as need_services
 from gotong.needs.models import Need, NeedEvent, RaisedVia
 from gotong.registry.models import Person, PersonStatus, WelfareListing
@@ -41,33 +41,19 @@ URGENCIES = ["tinggi"] * 4 + ["sedang"] * 4 + ["rendah"] * 2 + ["darurat"]
 HOURS = {"darurat": (6, 30), "tinggi": (14, 60), "sedang": (30, 110), "rendah": (60, 180)}
 
 
-def _holder(kelurahan: Kelurahan, role: str, **unit: Any) -> Any:
-    membership = (
-        Membership.objects.active()
-        .filter(kelurahan=kelurahan, role=role, **unit)
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    if membership is None:
-        return None
-    user = membership.user
-    user.is_verified = lambda: True  # type: ignore[attr-defined]  # as after a TOTP login
-    return user
-
-
 def _photo(rng: Any, label: str) -> SimpleUploadedFile:
     image = Image.new("RGB", (320, 240), (rng.randint(90, 200), rng.randint(120, 200), 180))
     draw = ImageDraw.Draw(image)
     draw.rectangle((rng.randint(20, 120), 120, rng.randint(180, 300), 220), fill=(200, 160, 90))
     draw.text((10, 10), f"BUKTI DEMO {label} - gambar sintetis", fill=(20, 20, 20))
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=80)
-    return SimpleUploadedFile(f"riwayat-{label}.jpg", buffer.getvalue(), content_type="image/jpeg")
+    return demo_jpeg(image, f"riwayat-{label}.jpg")
 
 
 def _verifiers(kelurahan: Kelurahan, rw: RW) -> list[Any]:
-    found = [_holder(kelurahan, Role.KOMITE_ETIKA), _holder(kelurahan, Role.AUDITOR)]
+    found = [
+        demo_role_holder(kelurahan, Role.KOMITE_ETIKA),
+        demo_role_holder(kelurahan, Role.AUDITOR),
+    ]
     for membership in (
         Membership.objects.active()
         .filter(kelurahan=kelurahan, role=Role.KETUA_RT)
@@ -129,9 +115,9 @@ def _deliver_round(
     complete: bool,
 ) -> tuple[Activity, bool]:
     rng = demo.rng
-    rt_head = _holder(kelurahan, Role.KETUA_RT, rt=rt)
-    rw_head = _holder(kelurahan, Role.KETUA_RW, rw=rt.rw)
-    operator = _holder(kelurahan, Role.OPERATOR)
+    rt_head = demo_role_holder(kelurahan, Role.KETUA_RT, rt=rt)
+    rw_head = demo_role_holder(kelurahan, Role.KETUA_RW, rw=rt.rw)
+    operator = demo_role_holder(kelurahan, Role.OPERATOR)
     activity = activity_services.activity_create(
         actor=rw_head,
         kelurahan=kelurahan,
@@ -207,8 +193,8 @@ def _history(demo: DemoContext, kelurahan: Kelurahan) -> None:
         for rw in rws:
             rts = list(RT.objects.filter(rw=rw).order_by("number"))
             rt = rng.choice(rts)
-            rt_head = _holder(kelurahan, Role.KETUA_RT, rt=rt)
-            rw_head = _holder(kelurahan, Role.KETUA_RW, rw=rw)
+            rt_head = demo_role_holder(kelurahan, Role.KETUA_RT, rt=rt)
+            rw_head = demo_role_holder(kelurahan, Role.KETUA_RW, rw=rw)
             residents = list(
                 Person.objects.filter(
                     kelurahan=kelurahan, rt=rt, status=PersonStatus.ACTIVE, household__isnull=False
@@ -307,7 +293,7 @@ def demo_seed(demo: DemoContext) -> None:
     kelurahan: Kelurahan = demo.objects["kelurahan"]
     if Need.objects.filter(kelurahan=kelurahan, description__endswith=MARK).exists():
         return
-    operator = _holder(kelurahan, Role.OPERATOR)
+    operator = demo_role_holder(kelurahan, Role.OPERATOR)
     if operator is None:
         return
     _reference_counts(kelurahan, operator)

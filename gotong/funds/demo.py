@@ -10,24 +10,20 @@ the kelurahan already has campaigns.
 """
 
 import datetime as dt
-import hashlib
-import io
 from typing import Any
 
 import qriskit
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from PIL import Image, ImageDraw
 
-from gotong.accounts.models import Membership, Role
+from gotong.accounts.demo import demo_acting, demo_officer, demo_role_holder
+from gotong.accounts.models import Role
 from gotong.accounts.services import (
     membership_create_by_system,
-    officer_totp_device_create,
     user_get_or_create,
 )
 from gotong.activities.models import Activity
-from gotong.core.seeding import DEMO_PASSWORD, DemoContext
+from gotong.core.seeding import DemoContext, demo_slip
 from gotong.registry.models import Organisation, OrganisationKind
 from gotong.registry.services import organisation_approve_by_system
 from gotong.territory.models import RT, Kelurahan
@@ -40,55 +36,14 @@ TREASURER_PHONE = "+6281100000006"
 SELLER_PHONE = "+6281100000007"
 
 
-def _verified(user: Any) -> Any:
-    user.is_verified = lambda: True  # as after a TOTP login
-    return user
-
-
-def _holder(kelurahan: Kelurahan, role: str) -> Any:
-    membership = (
-        Membership.objects.active()
-        .filter(kelurahan=kelurahan, role=role)
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    return _verified(membership.user) if membership else None
-
-
 def _receipt(label: str, rng: Any) -> SimpleUploadedFile:
     """A synthetic receipt slip drawn with Pillow."""
-    image = Image.new("RGB", (600, 400), (250, 248, 240))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((20, 20, 580, 380), outline=(60, 60, 60), width=3)
-    for row in range(5):
-        y = 120 + row * 45
-        draw.line((60, y, 60 + rng.randint(250, 480), y), fill=(90, 90, 90), width=2)
-    draw.ellipse((430, 250, 540, 360), outline=(160, 30, 30), width=4)
-    draw.text((40, 40), f"KUITANSI DEMO {label} - sintetis", fill=(20, 20, 20))
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=80)
-    return SimpleUploadedFile(f"kuitansi-{label}.jpg", buffer.getvalue(), content_type="image/jpeg")
+    return demo_slip(f"KUITANSI DEMO {label} - sintetis", f"kuitansi-{label}.jpg", rng, stamp=True)
 
 
 def _treasurer(demo: DemoContext, kelurahan: Kelurahan) -> Any:
     user = user_get_or_create(phone=TREASURER_PHONE, display_name="Bendahara (demo)", is_demo=True)
-    if not user.has_usable_password():
-        user.set_password(DEMO_PASSWORD)
-        user.save()
-    membership_create_by_system(kelurahan=kelurahan, user=user, role=Role.BENDAHARA)
-    key = hashlib.sha1(f"demo-totp-{demo.seed}-{TREASURER_PHONE}".encode()).hexdigest()  # noqa: S324
-    device = TOTPDevice.objects.filter(user=user).first()
-    if device is None or device.key != key:
-        officer_totp_device_create(user=user, key_hex=key)
-    demo.logins.append(
-        (
-            str(Role.BENDAHARA.label),
-            TREASURER_PHONE,
-            f"password {DEMO_PASSWORD} + code from: manage.py demo_totp {TREASURER_PHONE}",
-        )
-    )
-    return _verified(user)
+    return demo_acting(demo_officer(demo, kelurahan, user, Role.BENDAHARA))
 
 
 def _static_qris() -> str:
@@ -110,9 +65,9 @@ def demo_seed(demo: DemoContext) -> None:
     if Campaign.objects.filter(kelurahan=kelurahan).exists():
         return
     rng = demo.rng
-    admin = _holder(kelurahan, Role.ADMIN)
-    operator = _holder(kelurahan, Role.OPERATOR)
-    lurah = _holder(kelurahan, Role.LURAH)
+    admin = demo_role_holder(kelurahan, Role.ADMIN)
+    operator = demo_role_holder(kelurahan, Role.OPERATOR)
+    lurah = demo_role_holder(kelurahan, Role.LURAH)
     rts: list[RT] = sorted(demo.objects["rts"], key=lambda r: (r.rw.number, r.number))
     rw01 = rts[0].rw
     if admin is None or operator is None or lurah is None:

@@ -14,18 +14,17 @@ Skips when the kelurahan already has cycles (idempotent).
 """
 
 import datetime as dt
-import io
 import random
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image, ImageDraw
 
+from gotong.accounts.demo import demo_role_holder
 from gotong.accounts.models import Membership, Role
 from gotong.activities import services as activity_services
 from gotong.activities.models import ActivityNeed
-from gotong.core.seeding import DemoContext
+from gotong.core.seeding import DemoContext, demo_slip
 from gotong.funds import selectors as funds_selectors
 from gotong.funds.models import AccountKind
 from gotong.funds.services import market_port as funds_services
@@ -99,21 +98,6 @@ WEEKS = 4
 ORDERS_PER_WEEK = [14, 15, 18, 20]  # the pilot's growth, week by week
 
 
-def _holder(kelurahan: Kelurahan, role: str) -> Any:
-    membership = (
-        Membership.objects.active()
-        .filter(kelurahan=kelurahan, role=role)
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    if membership is None:
-        return None
-    user = membership.user
-    user.is_verified = lambda: True  # type: ignore[attr-defined]  # as after a TOTP login
-    return user
-
-
 def _catalogue(kelurahan: Kelurahan, operator: Any) -> dict[str, Product]:
     umkm = {
         o.name.removesuffix(" (demo)"): o
@@ -146,7 +130,7 @@ def demo_seed(demo: DemoContext) -> None:
     kelurahan: Kelurahan = demo.objects["kelurahan"]
     if OrderCycle.objects.filter(kelurahan=kelurahan).exists():
         return
-    operator = _holder(kelurahan, Role.OPERATOR)
+    operator = demo_role_holder(kelurahan, Role.OPERATOR)
     if operator is None:
         return
     rng = demo.rng
@@ -203,8 +187,12 @@ def demo_seed(demo: DemoContext) -> None:
             capacity=8,
             user=membership.user,
         )
-    treasurer = _holder(kelurahan, Role.BENDAHARA)
-    approvers = [a for a in (_holder(kelurahan, Role.LURAH), _holder(kelurahan, Role.ADMIN)) if a]
+    treasurer = demo_role_holder(kelurahan, Role.BENDAHARA)
+    approvers = [
+        a
+        for a in (demo_role_holder(kelurahan, Role.LURAH), demo_role_holder(kelurahan, Role.ADMIN))
+        if a
+    ]
     gap_campaign = _gap_campaign(kelurahan)
     buyers = list(
         Membership.objects.active()
@@ -297,16 +285,15 @@ def demo_seed(demo: DemoContext) -> None:
 
 def _proof(label: str, rng: Any) -> SimpleUploadedFile:
     """A synthetic transfer slip drawn with Pillow (not a real payment)."""
-    image = Image.new("RGB", (480, 320), (244, 248, 252))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((16, 16, 464, 304), outline=(40, 80, 140), width=3)
-    for row in range(4):
-        y = 110 + row * 40
-        draw.line((40, y, 40 + rng.randint(200, 400), y), fill=(90, 90, 110), width=2)
-    draw.text((32, 32), f"BUKTI TRANSFER DEMO {label} - sintetis", fill=(20, 20, 40))
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=75)
-    return SimpleUploadedFile(f"bukti-{label}.jpg", buffer.getvalue(), content_type="image/jpeg")
+    return demo_slip(
+        f"BUKTI TRANSFER DEMO {label} - sintetis",
+        f"bukti-{label}.jpg",
+        rng,
+        size=(480, 320),
+        paper=(244, 248, 252),
+        ink=(40, 80, 140),
+        rows=4,
+    )
 
 
 def _settle_and_pay(

@@ -5,11 +5,11 @@ the volunteer invited and notified) and leaves the rest on the board, each with 
 
 import datetime as dt
 import random
-from typing import Any
 
 from django.utils import timezone
 
-from gotong.accounts.models import Membership, Role
+from gotong.accounts.demo import demo_role_holder
+from gotong.accounts.models import Role
 from gotong.core.seeding import DemoContext
 from gotong.needs import services as need_services
 from gotong.needs.models import Need, RaisedVia
@@ -33,21 +33,6 @@ WAITING = [
 ]
 
 
-def _holder(kelurahan: Kelurahan, role: str, **unit: Any) -> Any:
-    membership = (
-        Membership.objects.active()
-        .filter(kelurahan=kelurahan, role=role, **unit)
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    if membership is None:
-        return None
-    user = membership.user
-    user.is_verified = lambda: True  # type: ignore[attr-defined]  # as after a TOTP login
-    return user
-
-
 def _needs_seed(demo: DemoContext, kelurahan: Kelurahan) -> None:
     busy = set(
         Need.objects.filter(kelurahan=kelurahan).values_list("beneficiary_person_id", flat=True)
@@ -68,8 +53,8 @@ def _needs_seed(demo: DemoContext, kelurahan: Kelurahan) -> None:
         rt = person.rt
         if rt is None:
             continue
-        rt_head = _holder(kelurahan, Role.KETUA_RT, rt=rt)
-        rw_head = _holder(kelurahan, Role.KETUA_RW, rw=rt.rw)
+        rt_head = demo_role_holder(kelurahan, Role.KETUA_RT, rt=rt)
+        rw_head = demo_role_holder(kelurahan, Role.KETUA_RW, rw=rt.rw)
         if rt_head is None or rw_head is None:
             continue
         need = need_services.need_submit(
@@ -91,7 +76,7 @@ def demo_seed(demo: DemoContext) -> None:
     kelurahan: Kelurahan = demo.objects["kelurahan"]
     if Round.objects.filter(kelurahan=kelurahan).exists():
         return
-    operator = _holder(kelurahan, Role.OPERATOR)
+    operator = demo_role_holder(kelurahan, Role.OPERATOR)
     if operator is None:
         return
     _needs_seed(demo, kelurahan)

@@ -6,15 +6,15 @@ service-level figures have a history; the log entries carry the time the demo wa
 """
 
 import datetime as dt
-import io
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image, ImageDraw
 
-from gotong.accounts.models import Membership, Role
-from gotong.core.seeding import DemoContext
+from gotong.accounts.demo import demo_role_holder
+from gotong.accounts.models import Role
+from gotong.core.seeding import DemoContext, demo_jpeg
 from gotong.registry.models import Person, PersonStatus
 from gotong.territory.models import Kelurahan
 from gotong.transparency.services import evidence_upload
@@ -65,30 +65,12 @@ DESCRIPTIONS = {
 }
 
 
-def _holder(kelurahan: Kelurahan, role: str, **unit: Any) -> Any:
-    membership = (
-        Membership.objects.active()
-        .filter(kelurahan=kelurahan, role=role, **unit)
-        .select_related("user")
-        .order_by("pk")
-        .first()
-    )
-    if membership is None:
-        return None
-    user = membership.user
-    # Seeding acts as an officer after a TOTP login would (demo only).
-    user.is_verified = lambda: True  # type: ignore[attr-defined]
-    return user
-
-
 def _photo(label: str, colour: tuple[int, int, int]) -> SimpleUploadedFile:
     image = Image.new("RGB", (640, 480), colour)
     draw = ImageDraw.Draw(image)
     draw.rectangle((40, 300, 600, 440), fill=(250, 250, 245))
     draw.text((60, 340), f"BUKTI DEMO {label}", fill=(20, 20, 20))
-    buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=80)
-    return SimpleUploadedFile(f"bukti-{label}.jpg", buffer.getvalue(), content_type="image/jpeg")
+    return demo_jpeg(image, f"bukti-{label}.jpg")
 
 
 def demo_seed(demo: DemoContext) -> None:
@@ -115,8 +97,8 @@ def demo_seed(demo: DemoContext) -> None:
         rt = person.rt
         if rt is None:
             continue
-        rt_head = _holder(kelurahan, Role.KETUA_RT, rt=rt)
-        rw_head = _holder(kelurahan, Role.KETUA_RW, rw=rt.rw)
+        rt_head = demo_role_holder(kelurahan, Role.KETUA_RT, rt=rt)
+        rw_head = demo_role_holder(kelurahan, Role.KETUA_RW, rw=rt.rw)
         if rt_head is None or rw_head is None:
             continue
         category = categories[number % len(categories)]
