@@ -9,6 +9,7 @@ registry (log type declarations, registered hooks).
 """
 
 import ast
+import tomllib
 from pathlib import Path
 
 MARKER = "# why:"
@@ -80,3 +81,32 @@ def test_no_module_imports_inside_a_function_without_saying_why() -> None:
         "move these imports to the top of the module, or say why on the line above "
         f"with '{MARKER} ...': {offenders}"
     )
+
+
+FOUNDATION = ("accounts", "channels", "territory", "transparency", "ui")
+
+
+def _foundation_layers() -> set[str]:
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    [contract] = [c for c in config["contracts"] if c["id"] == "foundation-modules"]
+    return {
+        name.strip()
+        for layer in contract["layers"]
+        for name in layer.replace("|", ":").split(":")
+        if name.strip()
+    }
+
+
+def test_every_foundation_module_has_its_place_in_the_module_layers() -> None:
+    # A new module of the five foundation apps must be placed in the contract
+    # "foundation-modules", or an import cycle between the apps could hide in it.
+    listed = _foundation_layers()
+    unplaced = [
+        f"gotong.{app}.{path.stem if path.is_file() else path.name}"
+        for app in FOUNDATION
+        for path in sorted((ROOT / "gotong" / app).iterdir())
+        if (path.suffix == ".py" or (path / "__init__.py").exists())
+        and path.stem != "__init__"
+        and not _is_test_or_migration(path)
+    ]
+    assert [m for m in unplaced if m not in listed] == []
